@@ -1,0 +1,34 @@
+package dev.burrow.core.spi;
+
+/**
+ * Receives progress from a long-running engine operation (save, restore, split, join, fsck).
+ *
+ * <p>Calls come from the engine's own threads, possibly several at once, and often (up to once per
+ * chunk), so implementations must be thread safe and cheap: keep the latest values and render them
+ * elsewhere. Cancellation is by interrupting the thread that called the engine, not through this
+ * interface.
+ */
+public interface ProgressListener {
+    /** A listener that ignores everything. */
+    ProgressListener NONE = new ProgressListener() { };
+
+    /**
+     * The operation has started.
+     *
+     * @param totalBytes bytes the operation expects to process, or -1 if unknown
+     * @param totalFiles files it expects to process, or -1 if unknown
+     */
+    default void started(long totalBytes, long totalFiles) { }
+
+    /** Cumulative counts so far; both only grow. */
+    default void progress(long bytesDone, long filesDone) { }
+
+    /** The operation names the path or object it is working on now (for display only). */
+    default void working(String what) { }
+
+    /**
+     * Something was skipped or degraded but the operation goes on; the message is one line naming
+     * the path and what happened.
+     */
+    default void warning(String message) { }
+}
