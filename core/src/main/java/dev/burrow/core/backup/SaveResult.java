@@ -1,0 +1,16 @@
+package dev.burrow.core.backup;
+
+import dev.burrow.core.store.ObjectId;
+
+/**
+ * The outcome of a save.
+ *
+ * @param commit   the new snapshot's commit, now the tip of the branch
+ * @param tree     its root tree
+ * @param files    files and directories saved
+ * @param bytes    content bytes read
+ * @param newBytes bytes of content that were not in the repository before (after deduplication, before compression)
+ * @param skipped  paths skipped with a warning (unreadable, vanished); non-zero makes the CLI exit non-zero
+ */
+public record SaveResult(ObjectId commit, ObjectId tree, long files, long bytes, long newBytes, long skipped) {
+}
