@@ -1,0 +1,49 @@
+package dev.burrow.app.cli;
+
+import dev.burrow.core.store.NotARepositoryException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+
+/** Turns an exception into the one line the CLI prints after {@code burrow: }: what happened, and what to do. */
+final class ErrorMessages {
+    private static final String DISK_FULL = "No space left on device";
+
+    private ErrorMessages() { }
+
+    static String describe(Throwable t) {
+        if (t instanceof UncheckedIOException u && u.getCause() != null) {
+            return describe(u.getCause());
+        }
+        return switch (t) {
+            case InterruptedException e -> "interrupted";
+            // Interrupting a thread blocked in channel I/O closes the channel; that is our Ctrl-C, not a failure.
+            case ClosedByInterruptException e -> "interrupted";
+            case InterruptedIOException e -> "interrupted";
+            case NotARepositoryException e -> e.getMessage();
+            case NoSuchFileException e -> path(e) + ": no such file or directory";
+            case AccessDeniedException e -> path(e) + ": permission denied";
+            case FileSystemException e when isDiskFull(e) -> path(e) + ": disk full; free space and run again"
+                    + " (the repository is unchanged)";
+            case IOException e when isDiskFull(e) -> "disk full; free space and run again (the repository is unchanged)";
+            case IOException e -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            default -> "internal error: " + t + " (run with BURROW_DEBUG=1 for details)";
+        };
+    }
+
+    private static boolean isDiskFull(IOException e) {
+        String reason = e instanceof FileSystemException f ? f.getReason() : e.getMessage();
+        return reason != null && reason.contains(DISK_FULL);
+    }
+
+    private static String path(FileSystemException e) {
+        if (e.getFile() == null) {
+            return e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+        }
+        return e.getOtherFile() != null ? e.getFile() + " -> " + e.getOtherFile() : e.getFile();
+    }
+}

@@ -1,0 +1,33 @@
+package dev.burrow.app.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+import picocli.CommandLine.IVersionProvider;
+
+/** {@code burrow --version}: Burrow's version and the Java runtime it runs on. */
+final class VersionProvider implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+        Runtime.Version java = Runtime.version();
+        return new String[] {
+                "burrow " + burrowVersion(),
+                "Java " + java + " (" + System.getProperty("java.vendor") + "), " + System.getProperty("os.name")
+                        + " " + System.getProperty("os.arch"),
+        };
+    }
+
+    static String burrowVersion() {
+        try (InputStream in = VersionProvider.class.getResourceAsStream("/dev/burrow/app/version.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
