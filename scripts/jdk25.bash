@@ -1,0 +1,48 @@
+# Sourced by ./burrow and ./run-tests: finds a JDK 25 or newer.
+# burrow_find_jdk25 prints its home, or prints one line on stderr and fails. Order: $JAVA_HOME if it is 25+,
+# then /usr/lib/jvm/*25*, then the `java` on PATH if it is 25+.
+
+# The feature version (25 for "25.0.3") of the JDK at $1, read from its release file without starting a JVM.
+burrow_jdk_major() {
+    local home=$1 version=""
+    if [[ -f $home/release ]]; then
+        version=$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$home/release")
+    fi
+    if [[ -z $version && -x $home/bin/java ]]; then
+        version=$("$home/bin/java" -version 2>&1 | sed -n '1s/.*version "\([^"]*\)".*/\1/p')
+    fi
+    version=${version%%[.+-]*}
+    [[ $version =~ ^[0-9]+$ ]] && echo "$version"
+}
+
+# True when $1 is a JDK (java and javac) of version 25 or newer.
+burrow_is_jdk25() {
+    local major
+    [[ -n $1 && -x $1/bin/java && -x $1/bin/javac ]] || return 1
+    major=$(burrow_jdk_major "$1") || return 1
+    ((major >= 25))
+}
+
+burrow_find_jdk25() {
+    local candidate java
+    if [[ -n ${JAVA_HOME:-} ]] && burrow_is_jdk25 "$JAVA_HOME"; then
+        echo "$JAVA_HOME"
+        return 0
+    fi
+    for candidate in /usr/lib/jvm/*25*; do
+        if burrow_is_jdk25 "$candidate"; then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    if java=$(command -v java); then
+        candidate=$(dirname "$(dirname "$(readlink -f "$java")")")
+        if burrow_is_jdk25 "$candidate"; then
+            echo "$candidate"
+            return 0
+        fi
+    fi
+    echo "burrow: no JDK 25 found (looked at \$JAVA_HOME, /usr/lib/jvm/*25* and java on PATH);" \
+        "install JDK 25, e.g. Temurin 25 from https://adoptium.net, or set JAVA_HOME" >&2
+    return 1
+}
