@@ -1,0 +1,251 @@
+package dev.burrow.core.store;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Stores objects in new packfiles, each object once across the whole repository: an object whose id is
+ * already in any idx, or already written in this session, is skipped. That is how deduplication works.
+ *
+ * <p>Nothing is visible to readers until {@link #flush()} has moved a complete, synced pack and idx into
+ * {@code objects/pack}; {@link #close()} without a flush throws the unfinished pack away, so a failed or
+ * killed operation leaves the repository as it was (at most with extra, unreferenced packs).
+ *
+ * <p>Not thread safe. The hot path ({@link #insert(ObjectType, byte[], int, int, byte[], int)}) allocates
+ * nothing per object: ids go into caller buffers, and the digest, deflater and buffers are reused.
+ */
+public final class ObjectInserter implements AutoCloseable {
+    /** bup's pack.packSizeLimit default. */
+    static final long PACK_SIZE_LIMIT = 1_000_000_000L;
+    /** bup closes a pack at size_limit / 5000 objects. */
+    static final int PACK_OBJECT_LIMIT = 200_000;
+
+    private final Repository repo;
+    private final Path tmpDir;
+    private final List<PackIndexFile> known = new ArrayList<>();
+    private final MessageDigest sha1 = Sha1.newDigest();
+    private final byte[] header = new byte[32];
+    private PackWriter.Compressor compressor = new PackWriter.Compressor(1);
+    private int compression = 1;
+    private PackWriter pack;
+    private long objectsWritten;
+    private long bytesWritten;
+
+    ObjectInserter(Repository repo) throws IOException {
+        this.repo = repo;
+        Path objects = repo.directory().resolve("objects");
+        removeStaleTempDirectories(objects);
+        this.tmpDir = Files.createTempDirectory(objects, "burrow-tmp-" + ProcessHandle.current().pid() + "-");
+        try {
+            try (DirectoryStream<Path> idxs = Files.newDirectoryStream(repo.packDirectory(), "*.idx")) {
+                for (Path idx : idxs) {
+                    known.add(PackIndexFile.open(idx));
+                }
+            }
+            // Newest packs first: a re-save mostly finds its objects in the packs of the last save.
+            known.sort(Comparator.comparing((PackIndexFile f) -> lastModified(f.path())).reversed());
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(e);
+            throw e;
+        }
+    }
+
+    private static long lastModified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return 0;   // Vanished or unreadable: order does not matter for correctness.
+        }
+    }
+
+    /** Deletes temp directories left by Burrow processes that no longer run (e.g. killed mid-save). */
+    private static void removeStaleTempDirectories(Path objects) throws IOException {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(objects, "burrow-tmp-*")) {
+            for (Path dir : dirs) {
+                String[] parts = dir.getFileName().toString().split("-");
+                long pid;
+                try {
+                    pid = Long.parseLong(parts[2]);
+                } catch (RuntimeException e) {
+                    continue;   // Not one of ours.
+                }
+                if (ProcessHandle.of(pid).isEmpty()) {
+                    deleteTree(dir);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** zlib level 0–9 for objects written from now on. */
+    public void setCompression(int level) {
+        if (level < 0 || level > 9) {
+            throw new IllegalArgumentException("compression level must be 0-9, not " + level);
+        }
+        if (level != compression) {
+            compressor.end();
+            compressor = new PackWriter.Compressor(level);
+            compression = level;
+        }
+    }
+
+    /** Objects written by this inserter so far (not counting skipped duplicates). */
+    public long objectsWritten() {
+        return objectsWritten;
+    }
+
+    /** Uncompressed content bytes of the objects written so far. */
+    public long bytesWritten() {
+        return bytesWritten;
+    }
+
+    /** Computes the id of an object without storing it. */
+    public void computeId(ObjectType type, byte[] data, int off, int len, byte[] idOut, int idOff) {
+        sha1.reset();
+        int h = header(type, len);
+        sha1.update(header, 0, h);
+        sha1.update(data, off, len);
+        try {
+            sha1.digest(idOut, idOff, ObjectId.LENGTH);
+        } catch (DigestException e) {
+            throw new IllegalArgumentException("no room for an object id at " + idOff + " in " + idOut.length, e);
+        }
+    }
+
+    private int header(ObjectType type, int len) {
+        byte[] prefix = type.headerPrefix();
+        System.arraycopy(prefix, 0, header, 0, prefix.length);
+        int h = prefix.length;
+        String n = Integer.toString(len);
+        for (int i = 0; i < n.length(); i++) {
+            header[h++] = (byte) n.charAt(i);
+        }
+        header[h++] = 0;
+        return h;
+    }
+
+    /** True when the object is in the repository or was written by this inserter. */
+    public boolean exists(byte[] id, int off) {
+        if (pack != null && pack.contains(id, off)) {
+            return true;
+        }
+        for (PackIndexFile idx : known) {
+            if (idx.contains(id, off)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when the object is in the repository or was written by this inserter. */
+    public boolean exists(ObjectId id) {
+        byte[] raw = id.toBytes();
+        return exists(raw, 0);
+    }
+
+    /**
+     * Stores {@code data[off, off+len)} as an object of {@code type} unless it already exists, and puts its
+     * id into {@code idOut[idOff, idOff+20)}.
+     *
+     * @return true if the object was new and written
+     */
+    public boolean insert(ObjectType type, byte[] data, int off, int len, byte[] idOut, int idOff) throws IOException {
+        computeId(type, data, off, len, idOut, idOff);
+        if (exists(idOut, idOff)) {
+            return false;
+        }
+        if (pack == null) {
+            pack = new PackWriter(tmpDir);
+        }
+        int zlen = compressor.deflate(data, off, len);
+        pack.write(type, len, idOut, idOff, compressor.buffer(), zlen);
+        objectsWritten++;
+        bytesWritten += len;
+        if (pack.bytesWritten() >= PACK_SIZE_LIMIT || pack.objectCount() >= PACK_OBJECT_LIMIT) {
+            finishPack();
+        }
+        return true;
+    }
+
+    /** Stores a whole object and returns its id. */
+    public ObjectId insert(ObjectType type, byte[] data) throws IOException {
+        byte[] id = new byte[ObjectId.LENGTH];
+        insert(type, data, 0, data.length, id, 0);
+        return ObjectId.fromBytes(id, 0);
+    }
+
+    /** Stores text (a commit) as UTF-8. */
+    public ObjectId insert(ObjectType type, String text) throws IOException {
+        return insert(type, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Makes everything written so far durable and visible: finishes the current pack, syncs it and moves
+     * it into place. Call before moving a ref to the new objects.
+     */
+    public void flush() throws IOException {
+        if (pack != null) {
+            finishPack();
+        }
+    }
+
+    private void finishPack() throws IOException {
+        PackWriter p = pack;
+        pack = null;
+        try (p) {
+            if (p.objectCount() > 0) {
+                Path idx = p.finish(repo.packDirectory());
+                known.addFirst(PackIndexFile.open(idx));
+            }
+        }
+    }
+
+    /** Discards an unflushed pack and the temp directory; objects already flushed stay. */
+    @Override
+    public void close() throws IOException {
+        IOException first = null;
+        try {
+            if (pack != null) {
+                pack.close();
+                pack = null;
+            }
+        } catch (IOException e) {
+            first = e;
+        }
+        closeQuietly(first);
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private void closeQuietly(Exception first) {
+        for (PackIndexFile idx : known) {
+            idx.close();
+        }
+        known.clear();
+        compressor.end();
+        try {
+            deleteTree(tmpDir);
+        } catch (IOException e) {
+            if (first != null) {
+                first.addSuppressed(e);
+            }
+        }
+    }
+}

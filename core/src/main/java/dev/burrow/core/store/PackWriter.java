@@ -1,0 +1,190 @@
+package dev.burrow.core.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+
+/**
+ * Writes one packfile and its idx v2 in a temporary directory, then moves both into
+ * {@code objects/pack} (pack first, as bup does) once they are complete and synced.
+ *
+ * <p>Objects are whole (no deltas) and zlib-deflated. The pack's object count is patched into its header
+ * at the end, so the trailing SHA-1 is computed in a second sequential read of the finished file.
+ * Not thread safe.
+ */
+final class PackWriter implements AutoCloseable {
+    private static final int IO_BUFFER = 1 << 20;
+
+    private final Path tmpDir;
+    private final Path tmpPack;
+    private final FileChannel channel;
+    private final ByteBuffer out = ByteBuffer.allocateDirect(IO_BUFFER);
+    private final ObjectIdTable table = new ObjectIdTable();
+    private final CRC32 crc = new CRC32();
+    private final byte[] header = new byte[16];
+    private long position;
+    private boolean finished;
+
+    PackWriter(Path tmpDir) throws IOException {
+        this.tmpDir = tmpDir;
+        this.tmpPack = Files.createTempFile(tmpDir, "tmp-", ".pack");
+        this.channel = FileChannel.open(tmpPack, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        out.put(new byte[] {'P', 'A', 'C', 'K', 0, 0, 0, 2, 0, 0, 0, 0});
+        position = 12;
+    }
+
+    int objectCount() {
+        return table.size();
+    }
+
+    long bytesWritten() {
+        return position;
+    }
+
+    boolean contains(byte[] id, int off) {
+        return table.contains(id, off);
+    }
+
+    /** Appends one object whose deflated content is {@code z[0, zlen)}. */
+    void write(ObjectType type, long size, byte[] id, int idOff, byte[] z, int zlen) throws IOException {
+        int h = 0;
+        long rest = size >>> 4;
+        int b = type.packCode() << 4 | (int) (size & 0x0f);
+        while (rest != 0) {
+            header[h++] = (byte) (b | 0x80);
+            b = (int) (rest & 0x7f);
+            rest >>>= 7;
+        }
+        header[h++] = (byte) b;
+        crc.reset();
+        crc.update(header, 0, h);
+        crc.update(z, 0, zlen);
+        table.add(id, idOff, position, (int) crc.getValue());
+        put(header, 0, h);
+        put(z, 0, zlen);
+    }
+
+    private void put(byte[] src, int off, int len) throws IOException {
+        while (len > 0) {
+            if (!out.hasRemaining()) {
+                drain();
+            }
+            int n = Math.min(len, out.remaining());
+            out.put(src, off, n);
+            off += n;
+            len -= n;
+            position += n;
+        }
+    }
+
+    private void drain() throws IOException {
+        out.flip();
+        while (out.hasRemaining()) {
+            channel.write(out);
+        }
+        out.clear();
+    }
+
+    /**
+     * Completes the pack and idx, syncs them, and moves them into {@code packDir}.
+     *
+     * @return the final idx path
+     */
+    Path finish(Path packDir) throws IOException {
+        drain();
+        ByteBuffer count = ByteBuffer.allocate(4).putInt(0, table.size());
+        channel.write(count, 8);
+        byte[] packSha = sha1Of(channel, position);
+        channel.write(ByteBuffer.wrap(packSha), position);
+        channel.force(true);
+        channel.close();
+
+        String name = "pack-" + HexFormat.of().formatHex(packSha);
+        Path tmpIdx = tmpDir.resolve(name + ".idx.tmp");
+        PackIndexWriter.write(tmpIdx, table, packSha);
+
+        Path pack = packDir.resolve(name + ".pack");
+        Path idx = packDir.resolve(name + ".idx");
+        Files.move(tmpPack, pack, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmpIdx, idx, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Durability.syncDirectory(packDir);
+        finished = true;
+        return idx;
+    }
+
+    private static byte[] sha1Of(FileChannel ch, long length) throws IOException {
+        MessageDigest md = Sha1.newDigest();
+        ByteBuffer buf = ByteBuffer.allocateDirect(IO_BUFFER);
+        long pos = 0;
+        while (pos < length) {
+            buf.clear();
+            buf.limit((int) Math.min(buf.capacity(), length - pos));
+            int n = ch.read(buf, pos);
+            if (n < 0) {
+                throw new IOException("pack shrank while it was being written");
+            }
+            pos += n;
+            buf.flip();
+            md.update(buf);
+        }
+        return md.digest();
+    }
+
+    /** Deletes the temporary pack unless it was finished. */
+    @Override
+    public void close() throws IOException {
+        if (!finished) {
+            try {
+                channel.close();
+            } finally {
+                Files.deleteIfExists(tmpPack);
+            }
+        }
+    }
+
+    /** Deflates into a reusable buffer. */
+    static final class Compressor {
+        private final Deflater deflater;
+        private byte[] buf = new byte[64 * 1024];
+
+        Compressor(int level) {
+            deflater = new Deflater(level);
+        }
+
+        byte[] buffer() {
+            return buf;
+        }
+
+        /** Deflates {@code data[off, off+len)}; the result is {@code buffer()[0, returned)}. */
+        int deflate(byte[] data, int off, int len) {
+            // zlib's worst case is a few bytes per 16 KiB block plus the header and trailer.
+            int bound = len + (len >>> 12) + (len >>> 14) + (len >>> 25) + 64;
+            if (buf.length < bound) {
+                buf = new byte[bound];
+            }
+            deflater.reset();
+            deflater.setInput(data, off, len);
+            deflater.finish();
+            int n = 0;
+            while (!deflater.finished()) {
+                if (n == buf.length) {
+                    buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+                }
+                n += deflater.deflate(buf, n, buf.length - n);
+            }
+            return n;
+        }
+
+        void end() {
+            deflater.end();
+        }
+    }
+}
