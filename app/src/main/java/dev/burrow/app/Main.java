@@ -2,6 +2,7 @@ package dev.burrow.app;
 
 import dev.burrow.app.cli.Cli;
 import dev.burrow.app.cli.CliContext;
+import dev.burrow.app.cli.LogSetup;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,6 +18,7 @@ public final class Main {
 
     public static void main(String[] args) {
         CliContext context = CliContext.system();
+        LogSetup.configure(context);
         Cli cli = new Cli(context);
         if (args.length == 0) {
             cli.printHelp();

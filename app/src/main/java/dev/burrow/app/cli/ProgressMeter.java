@@ -123,11 +123,13 @@ final class ProgressMeter implements ProgressListener, AutoCloseable {
                     .append(" (").append(Math.min(100, done * 100 / total)).append("%)");
         }
         if (files > 0 || allFiles > 0) {
+            // An engine may count directories it did not announce in its total; then the total is meaningless.
+            boolean ofTotal = allFiles > 0 && files <= allFiles;
             line.append(", ").append(HumanUnits.count(files));
-            if (allFiles > 0) {
+            if (ofTotal) {
                 line.append(" / ").append(HumanUnits.count(allFiles));
             }
-            line.append(files == 1 && allFiles <= 0 ? " file" : " files");
+            line.append(files == 1 && !ofTotal ? " file" : " files");
         }
         line.append(", ").append(HumanUnits.rate(done, elapsed));
         if (total > 0 && done > 0 && done < total) {

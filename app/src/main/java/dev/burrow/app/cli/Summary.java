@@ -4,7 +4,6 @@ import dev.burrow.core.backup.SaveResult;
 import dev.burrow.core.backup.SplitResult;
 import dev.burrow.core.check.FsckReport;
 import dev.burrow.core.restore.RestoreResult;
-import dev.burrow.core.store.ObjectId;
 import java.time.Duration;
 
 /** The one-line summaries each command prints on stderr when it ends. */
@@ -43,10 +42,6 @@ final class Summary {
                 + (r.packs() == 1 ? " pack" : " packs") + " in " + HumanUnits.duration(elapsed);
         int problems = r.problems().size();
         return problems == 0 ? s + ": no problems" : s + ": " + problems + (problems == 1 ? " problem" : " problems");
-    }
-
-    static String id(ObjectId id) {
-        return id.abbreviate(ID_DIGITS);
     }
 
     private static String files(long n) {

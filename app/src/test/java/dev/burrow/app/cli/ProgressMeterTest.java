@@ -50,6 +50,15 @@ class ProgressMeterTest {
     }
 
     @Test
+    void countBeyondTheAnnouncedTotalIsShownWithoutIt() {
+        ProgressMeter meter = meter(false, 120);
+        meter.started(100, 1);
+        meter.progress(100, 4);
+        advance(Duration.ofSeconds(1));
+        assertEquals("100 B / 100 B (100%), 4 files, 100 B/s", meter.renderLine());
+    }
+
+    @Test
     void workingPathIsCutFromTheLeftToFitTheTerminal() {
         ProgressMeter meter = meter(false, 40);
         meter.progress(5_000_000, 3);
