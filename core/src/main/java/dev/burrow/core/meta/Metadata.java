@@ -9,6 +9,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -128,8 +129,9 @@ public final class Metadata {
      * Reads the metadata of {@code path} itself, never following a symlink: lstat fields, user and group
      * names, rdev for devices, the symlink target (and its length as size), the POSIX.1e ACL when it is
      * extended, chattr flags of regular files and directories, and every xattr llistxattr returns. The
-     * size is otherwise -1: the saver sets it with {@link #withSize} once it has read the content. Blocks
-     * on file system calls; safe to call from many threads.
+     * size is otherwise -1: the saver sets it with {@link #withSize} once it has read the content. If the
+     * chattr flags cannot be read for lack of permission they are left out with a logged warning, as bup
+     * does. Blocks on file system calls; safe to call from many threads.
      *
      * @throws java.nio.file.NoSuchFileException if {@code path} does not exist
      * @throws java.nio.file.AccessDeniedException if a part may not be read
@@ -166,7 +168,7 @@ public final class Metadata {
                 b.posix1eAcl = readAcl(arena, cpath, path, type == S_IFDIR);
             }
             if (type == S_IFREG || type == S_IFDIR) {
-                b.linuxAttr = Integer.toUnsignedLong(Posix.getLinuxFlags(arena, cpath, path));
+                b.linuxAttr = readLinuxFlags(arena, cpath, path);
             }
             for (byte[] name : Posix.listXattrNames(arena, cpath, path)) {
                 byte[] value = Posix.getXattr(arena, cpath, path, name);
@@ -187,6 +189,17 @@ public final class Metadata {
             return null;
         }
         return PosixAcl.read(arena, cpath, path, directory);
+    }
+
+    private static long readLinuxFlags(Arena arena, MemorySegment cpath, Path path) throws IOException {
+        try {
+            return Integer.toUnsignedLong(Posix.getLinuxFlags(arena, cpath, path));
+        } catch (AccessDeniedException e) {
+            // The flags need an open file, e.g. not possible for a mode 0300 directory unless root. Like bup,
+            // record everything else rather than nothing.
+            LOG.log(System.Logger.Level.WARNING, "chattr flags not recorded: {0}", e.getMessage());
+            return 0;
+        }
     }
 
     private static long nanos(Object fileTime) {
@@ -584,7 +597,8 @@ public final class Metadata {
      * the file but not recorded are removed, as bup does, when any xattr is recorded. Times are set
      * after everything that could change them; chattr flags come last because an immutable or
      * append-only flag would make the time update fail. Failures of ownership, ACL, xattrs and flags
-     * go to {@link ApplyOptions#warnings()}; failures of permissions and times are thrown.
+     * go to {@link ApplyOptions#warnings()}; failures of permissions and times are thrown. Apply to a
+     * directory after its contents are restored, since its mode and times may forbid or undo writes.
      *
      * @throws IOException if the permissions or times cannot be set, naming the path
      */
