@@ -132,10 +132,12 @@ public final class ObjectInserter implements AutoCloseable {
         byte[] prefix = type.headerPrefix();
         System.arraycopy(prefix, 0, header, 0, prefix.length);
         int h = prefix.length;
-        String n = Integer.toString(len);
-        for (int i = 0; i < n.length(); i++) {
-            header[h++] = (byte) n.charAt(i);
+        // The decimal length, written without a String: this runs once per chunk.
+        int digits = len == 0 ? 1 : (int) Math.log10(len) + 1;
+        for (int i = h + digits - 1, v = len; i >= h; i--, v /= 10) {
+            header[i] = (byte) ('0' + v % 10);
         }
+        h += digits;
         header[h++] = 0;
         return h;
     }

@@ -99,4 +99,19 @@ class ObjectInserterTest {
         assertEquals(java.util.Optional.of(b), repo.readRef("refs/heads/x"));
         assertFalse(Files.exists(repo.directory().resolve("refs/heads/x.lock")));
     }
+
+    @Test
+    void idsMatchGitHashObjectAcrossLengthDigits() throws Exception {
+        Repository repo = Repository.init(tmp.resolve("r"));
+        try (ObjectInserter ins = repo.newInserter()) {
+            for (int len : new int[] {1, 9, 10, 99, 100, 999, 1000, 32768, 100_000}) {
+                Path f = tmp.resolve("blob-" + len);
+                Files.write(f, new byte[len]);
+                String expected = Exec.ok(null, "git", "hash-object", f.toString()).out().trim();
+                byte[] id = new byte[ObjectId.LENGTH];
+                ins.computeId(ObjectType.BLOB, new byte[len], 0, len, id, 0);
+                assertEquals(expected, ObjectId.fromBytes(id, 0).name(), "length " + len);
+            }
+        }
+    }
 }
