@@ -3,21 +3,23 @@ package dev.burrow.app.cli;
 import java.time.Instant;
 
 /**
- * One line of {@code burrow ls}: what bup shows of a VFS item. Nullable fields are unknown and print as bup prints
- * them ({@code ?} or {@code -}).
+ * One line of {@code burrow ls -l}: what bup shows of a VFS item.
  *
- * @param name          the name to show (a full path when a single file was listed)
+ * <p>{@code name}, {@code user}, {@code group} and {@code symlinkTarget} hold raw bytes, one char per byte
+ * (ISO-8859-1), so that names which are not UTF-8 reach stdout unchanged, as bup prints them.
+ *
+ * @param name          the name to show (the path as given when a single file was listed)
  * @param mode          POSIX {@code st_mode}, file type bits included
- * @param user          owner name, or null
- * @param group         group name, or null
- * @param uid           owner id, or null
- * @param gid           group id, or null
- * @param size          size in bytes, or null if unknown
- * @param rdev          device number for character and block devices, else 0
- * @param mtime         modification time, or null
+ * @param user          owner name, empty if unknown
+ * @param group         group name, empty if unknown
+ * @param uid           owner id, or null if unknown
+ * @param gid           group id, or null if unknown
+ * @param size          size in bytes
+ * @param rdev          device number of a character or block device, else 0
+ * @param mtime         modification time (the epoch when unknown, as bup shows it)
  * @param symlinkTarget the target of a symlink, else null
  */
-record LsEntry(String name, int mode, String user, String group, Integer uid, Integer gid, Long size, long rdev,
+record LsEntry(String name, int mode, String user, String group, Long uid, Long gid, long size, long rdev,
                Instant mtime, String symlinkTarget) {
     static final int S_IFMT = 0170000;
     static final int S_IFDIR = 0040000;
@@ -27,8 +29,4 @@ record LsEntry(String name, int mode, String user, String group, Integer uid, In
     static final int S_IFBLK = 0060000;
     static final int S_IFIFO = 0010000;
     static final int S_IFSOCK = 0140000;
-
-    boolean isDirectory() {
-        return (mode & S_IFMT) == S_IFDIR;
-    }
 }

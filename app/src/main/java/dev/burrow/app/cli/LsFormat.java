@@ -5,7 +5,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
- * {@code bup ls -l}'s line format (bup's {@code metadata.summary_bytes}):
+ * {@code bup ls -l}'s line format (bup 0.33's {@code metadata.summary_bytes}):
  * {@code %-10s %-11s %11s %16s %s} of mode, user/group, size (or major,minor), local mtime, and name, with
  * {@code -> target} after a symlink's name.
  */
@@ -16,14 +16,14 @@ final class LsFormat {
 
     static String longLine(LsEntry e, boolean numericIds, ZoneId zone) {
         String owner = owner(e.user(), e.uid(), numericIds) + "/" + owner(e.group(), e.gid(), numericIds);
-        String mtime = e.mtime() == null ? "????-??-?? ??:??" : MTIME.format(e.mtime().atZone(zone));
-        String name = e.symlinkTarget() != null ? e.name() + " -> " + e.symlinkTarget() : e.name();
+        String name = e.symlinkTarget() != null && !e.symlinkTarget().isEmpty()
+                ? e.name() + " -> " + e.symlinkTarget() : e.name();
         return String.format(Locale.ROOT, "%-10s %-11s %11s %16s %s", modeString(e.mode()), owner, sizeOrDevice(e),
-                mtime, name);
+                MTIME.format(e.mtime().atZone(zone)), name);
     }
 
-    private static String owner(String name, Integer id, boolean numericIds) {
-        if (name != null && !name.isEmpty() && !numericIds) {
+    private static String owner(String name, Long id, boolean numericIds) {
+        if (!name.isEmpty() && !numericIds) {
             return name;
         }
         return id != null ? id.toString() : "?";
@@ -32,12 +32,12 @@ final class LsFormat {
     private static String sizeOrDevice(LsEntry e) {
         int type = e.mode() & LsEntry.S_IFMT;
         if (type == LsEntry.S_IFCHR || type == LsEntry.S_IFBLK) {
-            // Linux's dev_t encoding, as os.major() and os.minor() decode it.
+            // Linux's dev_t encoding, as Python's os.major() and os.minor() decode it.
             long major = ((e.rdev() >>> 8) & 0xfff) | ((e.rdev() >>> 32) & ~0xfffL);
             long minor = (e.rdev() & 0xff) | ((e.rdev() >>> 12) & ~0xffL);
             return e.rdev() != 0 ? major + "," + minor : "?";
         }
-        return e.size() != null ? e.size().toString() : "-";
+        return Long.toString(e.size());
     }
 
     /** {@code drwxr-xr-x}; like bup, no setuid, setgid or sticky letters. */

@@ -41,6 +41,7 @@ final class RestoreCommand implements Callable<Integer> {
     }
 
     RestoreOptions options() {
-        return new RestoreOptions(numericIds);
+        // Owners are restored by name (by id with --numeric-ids), and only when running as root, as bup does.
+        return new RestoreOptions(true, numericIds);
     }
 }

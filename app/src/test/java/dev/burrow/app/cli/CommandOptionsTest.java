@@ -137,14 +137,14 @@ class CommandOptionsTest {
     void restoreOptions() {
         RestoreCommand restore = cli.parse(RestoreCommand.class, "restore", "-C", "/tmp/out", "--numeric-ids",
                 "/home/latest/etc", "/home/latest/srv");
-        assertEquals(List.of(Path.of("/tmp/out"), new RestoreOptions(true), List.of("/home/latest/etc",
+        assertEquals(List.of(Path.of("/tmp/out"), new RestoreOptions(true, true), List.of("/home/latest/etc",
                 "/home/latest/srv")), List.of(restore.destination, restore.options(), restore.paths));
     }
 
     @Test
     void restoreDefaultsToTheCurrentDirectory() {
         RestoreCommand restore = cli.parse(RestoreCommand.class, "restore", "/home/latest");
-        assertEquals(List.of(Path.of("."), new RestoreOptions(false)), List.of(restore.destination,
+        assertEquals(List.of(Path.of("."), new RestoreOptions(true, false)), List.of(restore.destination,
                 restore.options()));
     }
 
