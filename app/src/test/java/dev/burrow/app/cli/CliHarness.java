@@ -60,6 +60,10 @@ final class CliHarness {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    byte[] outBytes() {
+        return out.toByteArray();
+    }
+
     String err() {
         return err.toString(StandardCharsets.UTF_8);
     }

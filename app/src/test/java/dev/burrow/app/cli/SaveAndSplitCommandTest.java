@@ -7,7 +7,9 @@ import dev.burrow.core.store.Repository;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,5 +58,16 @@ class SaveAndSplitCommandTest {
         List<String> out = cli.out().lines().toList();
         assertEquals(List.of(0, 2, commit), List.of(code, out.size(), out.get(1)));
         assertTrue(cli.err().matches("split 10 B in .*; commit " + commit.substring(0, 12) + "\n"), cli.err());
+    }
+
+    @Test
+    void joinWritesBackWhatSplitStored() {
+        byte[] data = new byte[200_000];
+        new Random(7).nextBytes(data);
+        cli.stdin(data);
+        assertEquals(0, cli.run("split", "-n", "blob"));
+        int code = cli.run("join", "blob");
+        assertEquals(List.of(0, true, true), List.of(code, Arrays.equals(data, cli.outBytes()),
+                cli.err().startsWith("joined 200 kB in ")));
     }
 }
