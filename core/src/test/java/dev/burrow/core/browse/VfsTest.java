@@ -48,6 +48,7 @@ class VfsTest {
         bup.save("dup", src.resolve("sub"), "-d", "1700000000");
         bup.save("dup", src.resolve("sub"), "-d", "1700000100");
         bup.bup("tag", "v1", "other");
+        bup.git("fsck", "--full");
         srcVfs = "/set/latest" + src;
         reader = Repository.open(bup.repo()).newReader();
         vfs = new Vfs(Repository.open(bup.repo()), reader);

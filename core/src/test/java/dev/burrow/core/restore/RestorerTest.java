@@ -40,6 +40,7 @@ class RestorerTest {
         BupTool.populate(src);
         bup = BupTool.init(tmp.resolve("repo"));
         bup.save("set", src);
+        bup.git("fsck", "--full");
         repo = Repository.open(bup.repo());
         srcVfs = "/set/latest" + src;
     }
@@ -163,6 +164,30 @@ class RestorerTest {
         assertThrows(java.nio.file.DirectoryNotEmptyException.class,
                 () -> restore(tmp.resolve("out-busy"), srcVfs + "/sub"));
         assertEquals("keep", Files.readString(dest.resolve("mine")));
+    }
+
+    @Test
+    void nameThatIsNotUtf8IsRestoredLossilyWithAWarning() throws Exception {
+        Path odd = Files.createDirectories(tmp.resolve("odd"));
+        // A file name with a byte that is not UTF-8: only a shell can make one without Java decoding it.
+        Process p = new ProcessBuilder("sh", "-c", "printf x > \"$(printf 'bad\\377name')\"").directory(odd.toFile())
+                .start();
+        assertEquals(0, p.waitFor());
+        bup.save("odd", odd);
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ProgressListener l = new ProgressListener() {
+            @Override
+            public void warning(String message) {
+                warnings.add(message);
+            }
+        };
+        Path dest = tmp.resolve("out-odd");
+        RestoreResult r = Restorer.restore(repo, List.of("/odd/latest" + odd + "/."), dest, RestoreOptions.defaults(),
+                l);
+        assertEquals(1, r.warnings());
+        assertEquals(1, warnings.size());
+        assertTrue(warnings.getFirst().contains("not valid UTF-8"), warnings.getFirst());
+        assertEquals("x", Files.readString(dest.resolve("bad\uFFFDname")));
     }
 
     @Test
