@@ -13,7 +13,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -58,7 +57,7 @@ final class NativeSymlink {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = arena.allocate(Symlink.CAPTURE);
             int rc = (int) Symlink.H.invokeExact(capture, cString(arena, target),
-                    cString(arena, link.toString().getBytes(pathCharset())));
+                    cString(arena, dev.burrow.core.meta.FileNames.pathBytes(link.toAbsolutePath())));
             if (rc != 0) {
                 int errno = (int) Symlink.ERRNO.get(capture, 0L);
                 if (errno == EEXIST) {
@@ -77,14 +76,5 @@ final class NativeSymlink {
         MemorySegment s = arena.allocate(bytes.length + 1L);
         MemorySegment.copy(bytes, 0, s, JAVA_BYTE, 0, bytes.length);
         return s;
-    }
-
-    /** The charset the JDK encodes file names with, so that the link lands where Java paths point. */
-    private static Charset pathCharset() {
-        try {
-            return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
-        } catch (IllegalArgumentException e) {
-            return StandardCharsets.UTF_8;
-        }
     }
 }

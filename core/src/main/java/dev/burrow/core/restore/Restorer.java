@@ -26,6 +26,7 @@ import java.util.Set;
 import dev.burrow.core.browse.NoSuchPathException;
 import dev.burrow.core.browse.Vfs;
 import dev.burrow.core.browse.VfsNode;
+import dev.burrow.core.meta.FileNames;
 import dev.burrow.core.meta.ApplyOptions;
 import dev.burrow.core.meta.Metadata;
 import dev.burrow.core.spi.ProgressListener;
@@ -149,21 +150,12 @@ public final class Restorer {
          * not write outside DEST.
          */
         Path childPath(Path dir, VfsNode node) {
-            byte[] raw = node.name();
-            String name;
             try {
-                name = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
-            } catch (CharacterCodingException e) {
-                name = node.displayName();
-                warn(node.path() + ": name is not valid UTF-8; restored as '" + name + "'");
-            }
-            if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
-                    || name.indexOf('\0') >= 0) {
-                warn(node.path() + ": unsafe name '" + name + "', skipped");
+                return FileNames.resolve(dir, node.name());
+            } catch (IllegalArgumentException e) {
+                warn(node.path() + ": " + e.getMessage() + ", skipped");
                 return null;
             }
-            return dir.resolve(name);
         }
 
         /** Restores the children of a directory or snapshot into {@code dir}; returns the directory node. */
