@@ -1,5 +1,6 @@
 package dev.burrow.core.backup;
 
+import dev.burrow.core.meta.FileNames;
 import dev.burrow.core.meta.Metadata;
 import dev.burrow.core.spi.ProgressListener;
 import dev.burrow.core.split.ChunkTreeBuilder;
@@ -177,7 +178,7 @@ public final class Saver {
     private void listInto(Path dir, TreeMap<byte[], Child> children) throws IOException {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
-                byte[] name = PathNames.nameBytes(p);
+                byte[] name = FileNames.nameBytes(p);
                 children.putIfAbsent(name, new Child(name, p, null));
             }
         } catch (NoSuchFileException e) {
@@ -235,7 +236,7 @@ public final class Saver {
         }
         if (m.linkCount() > 1) {
             String key = m.device() + ":" + m.inode();
-            byte[] first = hardlinks.computeIfAbsent(key, k -> PathNames.pathBytes(path.toAbsolutePath()));
+            byte[] first = hardlinks.computeIfAbsent(key, k -> FileNames.pathBytes(path.toAbsolutePath()));
             m = m.withHardlinkTarget(first);
         }
         tree.add(mode, mangle(name, mode == TreeFormatter.MODE_TREE), ObjectId.fromBytes(id, 0));

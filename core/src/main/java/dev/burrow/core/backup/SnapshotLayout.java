@@ -1,5 +1,6 @@
 package dev.burrow.core.backup;
 
+import dev.burrow.core.meta.FileNames;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -51,7 +52,7 @@ final class SnapshotLayout {
                 int n = newPrefix.getNameCount();
                 rootReal = n == 0 ? oldPrefix : null;
                 for (int i = 0; i < n; i++) {
-                    names.add(PathNames.nameBytes(newPrefix.getName(i)));
+                    names.add(FileNames.nameBytes(newPrefix.getName(i)));
                     reals.add(i == n - 1 ? oldPrefix : null);
                 }
                 addComponents(oldPrefix, oldPrefix.relativize(source), names, reals);
@@ -93,7 +94,7 @@ final class SnapshotLayout {
         Path real = base;
         for (int i = 0; i < rel.getNameCount(); i++) {
             real = real.resolve(rel.getName(i));
-            names.add(PathNames.nameBytes(real));
+            names.add(FileNames.nameBytes(real));
             reals.add(real);
         }
     }

@@ -18,7 +18,6 @@ import java.lang.invoke.VarHandle;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -74,7 +73,6 @@ final class Posix {
     private static final int FS_EXTENT_FL = 0x80000;
 
     static final String UNSUPPORTED_REASON = unsupportedReason();
-    private static final Charset PATH_CHARSET = pathCharset();
 
     private Posix() {
     }
@@ -94,15 +92,6 @@ final class Posix {
             return "file metadata needs x86_64 or aarch64 Linux, this is " + arch;
         }
         return null;
-    }
-
-    private static Charset pathCharset() {
-        // The JDK itself encodes Unix paths with sun.jnu.encoding; using the same keeps byte-identical names.
-        try {
-            return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
-        } catch (IllegalArgumentException e) {
-            return StandardCharsets.UTF_8;
-        }
     }
 
     // ---- linking -------------------------------------------------------------------------------
@@ -193,7 +182,8 @@ final class Posix {
 
     /** {@code path} as a NUL-terminated C string in {@code arena}. */
     static MemorySegment cPath(Arena arena, Path path) {
-        return cString(arena, path.toString().getBytes(PATH_CHARSET));
+        // The raw bytes, so names that are not valid in the platform charset still reach the right file.
+        return cString(arena, FileNames.pathBytes(path.toAbsolutePath()));
     }
 
     static MemorySegment cString(Arena arena, byte[] bytes) {

@@ -40,16 +40,6 @@ public final class TreeFormatter {
         return entries.size();
     }
 
-    /** True if two entries share a name (which git forbids). */
-    public boolean hasName(byte[] name) {
-        for (Entry e : entries) {
-            if (Arrays.equals(e.name, name)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** The tree object's content. */
     public byte[] format() {
         List<Entry> sorted = new ArrayList<>(entries);

@@ -3,6 +3,8 @@ package dev.burrow.core.backup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.burrow.core.check.Fsck;
+import dev.burrow.core.spi.ProgressListener;
 import dev.burrow.core.store.ObjectId;
 import dev.burrow.core.store.Repository;
 import dev.burrow.core.testing.Bup;
@@ -63,6 +65,7 @@ class CrashSafetyTest {
             Optional<ObjectId> after = repo.readRef("refs/heads/crash");
 
             Bup.assertFsckClean(repoDir);
+            assertEquals(List.of(), Fsck.check(repo, ProgressListener.NONE).problems(), "burrow fsck, round " + i);
             if (!after.equals(before)) {
                 assertTrue(after.isPresent());
                 assertEquals(before.map(ObjectId::name).orElse(""),

@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.burrow.core.check.Fsck;
+import dev.burrow.core.check.FsckReport;
+import dev.burrow.core.restore.RestoreOptions;
+import dev.burrow.core.restore.RestoreResult;
+import dev.burrow.core.restore.Restorer;
 import dev.burrow.core.spi.ProgressListener;
 import dev.burrow.core.store.Repository;
 import dev.burrow.core.testing.Bup;
@@ -42,6 +47,22 @@ class SaverTest {
         new Bup(repo.directory()).run("restore", "-C", out.toString(), "/sample/latest/.");
         assertEquals(TreeDescription.of(src, TreeDescription.Options.ALL),
                 TreeDescription.of(out, TreeDescription.Options.ALL));
+    }
+
+    @Test
+    void burrowRestoresWhatBurrowSavedIdentically() throws Exception {
+        Path src = tmp.resolve("src");
+        SampleTree.create(src, 3 << 20);
+        Repository repo = Repository.init(tmp.resolve("repo"));
+        save(repo, "sample", PathRewrite.NONE, src);
+        Path out = tmp.resolve("out");
+        RestoreResult r = Restorer.restore(repo, List.of("/sample/latest" + src + "/."), out, RestoreOptions.defaults(),
+                ProgressListener.NONE);
+        assertEquals(0, r.warnings());
+        assertEquals(TreeDescription.of(src, TreeDescription.Options.ALL),
+                TreeDescription.of(out, TreeDescription.Options.ALL));
+        FsckReport fsck = Fsck.check(repo, ProgressListener.NONE);
+        assertEquals(List.of(), fsck.problems());
     }
 
     @Test

@@ -48,6 +48,7 @@ class VfsTest {
         bup.save("dup", src.resolve("sub"), "-d", "1700000000");
         bup.save("dup", src.resolve("sub"), "-d", "1700000100");
         bup.bup("tag", "v1", "other");
+        bup.git("fsck", "--full");
         srcVfs = "/set/latest" + src;
         reader = Repository.open(bup.repo()).newReader();
         vfs = new Vfs(Repository.open(bup.repo()), reader);
@@ -201,6 +202,36 @@ class VfsTest {
                 .findFirst().orElseThrow();
         assertNull(listed.metadataIfLoaded());
         assertEquals(sub.metadataIfLoaded().mtimeNanos(), vfs.metadata(listed).mtimeNanos());
+    }
+
+    @Test
+    void chunkedBupmOfALargeDirectoryIsReadAsOneStream(@TempDir Path other) throws Exception {
+        Path many = Files.createDirectories(other.resolve("many"));
+        for (int i = 0; i < 3000; i++) {
+            Files.writeString(many.resolve("file-" + i), Integer.toString(i));
+        }
+        BupTool b = BupTool.init(other.resolve("repo"));
+        b.save("m", many);
+        assertTrue(b.git("ls-tree", "m:" + many.toString().substring(1)).startsWith("040000 tree "),
+                "3000 entries make .bupm big enough to be chunked");
+        try (ObjectReader r = Repository.open(b.repo()).newReader()) {
+            Vfs v = new Vfs(Repository.open(b.repo()), r);
+            String dir = "/m/latest" + many;
+            List<String> ours = new ArrayList<>();
+            for (VfsNode n : v.list(v.resolve(dir))) {
+                Metadata m = v.metadata(n);
+                ours.add(n.displayName() + " " + Integer.toOctalString(n.mode()) + " " + n.size() + " "
+                        + m.mtimeNanos());
+            }
+            List<String> expected = new ArrayList<>();
+            try (var s = Files.list(many)) {
+                for (Path f : s.sorted().toList()) {
+                    expected.add(f.getFileName() + " 100644 " + Files.size(f) + " "
+                            + Files.getLastModifiedTime(f).to(java.util.concurrent.TimeUnit.NANOSECONDS));
+                }
+            }
+            assertEquals(expected, ours);
+        }
     }
 
     @Test

@@ -78,9 +78,9 @@ class BupInteropTest {
         sh("bup", "-d", repo.toString(), "save", "-n", "t", source.toString());
         for (Path d : List.of(source, sub, empty)) {
             String treePath = "t:" + d.toString().substring(1) + "/.bupm";
-            assertEquals("blob", Shell.runText(temp, "git", "--git-dir", repo.toString(), "cat-file", "-t",
-                    treePath).trim());
-            BUPM.put(d, Shell.run(temp, "git", "--git-dir", repo.toString(), "cat-file", "blob", treePath));
+            // A .bupm is a blob, or a chunk tree when its content happens to hold a chunk boundary.
+            String id = Shell.runText(temp, "git", "--git-dir", repo.toString(), "rev-parse", treePath).trim();
+            BUPM.put(d, Shell.run(temp, "bup", "-d", repo.toString(), "join", id));
         }
     }
 

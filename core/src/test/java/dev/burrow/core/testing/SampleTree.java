@@ -58,6 +58,8 @@ public final class SampleTree {
         Files.createLink(root.resolve("nested/hard3"), root.resolve("hard1"));
 
         Exec.ok(null, "mkfifo", root.resolve("fifo").toString());
+        // A name that is not valid UTF-8: Java cannot spell it, a shell can.
+        Exec.ok(root, "sh", "-c", "printf 'not utf-8\\n' > \"$(printf 'latin1-caf\\351')\"");
 
         Path exec = root.resolve("script.sh");
         Files.writeString(exec, "#!/bin/sh\necho hi\n");

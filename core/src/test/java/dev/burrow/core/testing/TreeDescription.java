@@ -35,8 +35,11 @@ public final class TreeDescription {
         try (Stream<Path> walk = Files.walk(root)) {
             paths = walk.sorted().toList();
         }
+        String rootUri = root.toUri().getRawPath();
         for (Path p : paths) {
-            String rel = root.relativize(p).toString();
+            // The raw bytes of the name (percent-encoded), so names that are not UTF-8 are compared exactly.
+            String raw = p.toUri().getRawPath().substring(rootUri.length());
+            String rel = raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
             Map<String, Object> a = Files.readAttributes(p, "unix:*", LinkOption.NOFOLLOW_LINKS);
             int mode = (Integer) a.get("mode");
             StringBuilder sb = new StringBuilder();
@@ -62,7 +65,7 @@ public final class TreeDescription {
             lines.put(rel.isEmpty() ? "." : rel, sb.toString());
         }
         StringBuilder out = new StringBuilder();
-        lines.forEach((k, v) -> out.append(k.replace("\n", "\\n")).append(": ").append(v).append('\n'));
+        lines.forEach((k, v) -> out.append(k).append(": ").append(v).append('\n'));
         return out.toString();
     }
 
