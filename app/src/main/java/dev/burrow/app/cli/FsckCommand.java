@@ -16,7 +16,7 @@ final class FsckCommand implements Callable<Integer> {
     BurrowCommand parent;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
         Repository repo = parent.openRepository();
         ProgressMeter meter = ProgressMeter.start(parent.context());
         FsckReport report;
