@@ -1,6 +1,7 @@
-# Sourced by ./burrow and ./run-tests: finds a JDK 25 or newer.
-# burrow_find_jdk25 prints its home, or prints one line on stderr and fails. Order: $JAVA_HOME if it is 25+,
-# then /usr/lib/jvm/*25*, then the `java` on PATH if it is 25+.
+# Sourced by ./burrow and ./run-tests: the JDK and locale Burrow runs with.
+# burrow_find_jdk25 prints the home of a JDK 25 or newer, or prints one line on stderr and fails. Order: $JAVA_HOME
+# if it is 25+, then /usr/lib/jvm/*25*, then the `java` on PATH if it is 25+.
+# burrow_utf8_locale makes sure the JVM sees a UTF-8 locale.
 
 # The feature version (25 for "25.0.3") of the JDK at $1, read from its release file without starting a JVM.
 burrow_jdk_major() {
@@ -45,4 +46,15 @@ burrow_find_jdk25() {
     echo "burrow: no JDK 25 found (looked at \$JAVA_HOME, /usr/lib/jvm/*25* and java on PATH);" \
         "install JDK 25, e.g. Temurin 25 from https://adoptium.net, or set JAVA_HOME" >&2
     return 1
+}
+
+# The JVM turns file names into Strings with the locale's charset (sun.jnu.encoding), which cannot be set
+# otherwise. Under the POSIX locale of a bare container or `env -i`, that is ASCII, and every name with other
+# characters fails with InvalidPathException. So when the locale is not UTF-8, use C.UTF-8 (built into glibc).
+burrow_utf8_locale() {
+    local charmap
+    charmap=$(locale charmap 2>/dev/null || true)
+    if [[ $charmap != UTF-8 ]]; then
+        export LC_ALL=C.UTF-8
+    fi
 }
