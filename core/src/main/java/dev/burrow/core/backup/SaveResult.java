@@ -9,7 +9,8 @@ import dev.burrow.core.store.ObjectId;
  * @param tree     its root tree
  * @param files    files and directories saved
  * @param bytes    content bytes read
- * @param newBytes bytes of content that were not in the repository before (after deduplication, before compression)
+ * @param newBytes bytes of all objects this save added to the repository (chunks, trees, metadata, the commit),
+ *                 after deduplication and before compression
  * @param skipped  paths skipped with a warning (unreadable, vanished); non-zero makes the CLI exit non-zero
  */
 public record SaveResult(ObjectId commit, ObjectId tree, long files, long bytes, long newBytes, long skipped) {

@@ -161,8 +161,11 @@ public final class Saver {
         }
         int bupmMode = splitBytes(bupm.toByteArray());
         tree.add(bupmMode, BUPM, ObjectId.fromBytes(id, 0));
-        files++;
-        listener.progress(bytes, files);
+        if (!dir.contentsOf().isEmpty()) {
+            // Only directories read from disk count, as in the total measured up front; ancestors do not.
+            files++;
+            listener.progress(bytes, files);
+        }
         return inserter.insert(ObjectType.TREE, tree.format());
     }
 

@@ -27,7 +27,7 @@ public final class Bup {
         cmd.add("-d");
         cmd.add(repo.toString());
         cmd.addAll(List.of(args));
-        return Exec.run(null, Map.of("BUP_DIR", repo.toString(), "TZ", "UTC"), cmd).check(cmd);
+        return Exec.run(null, Map.of("BUP_DIR", repo.toString()), cmd).check(cmd);
     }
 
     public Exec.Result git(String... args) {
