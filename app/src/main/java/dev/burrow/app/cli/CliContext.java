@@ -35,8 +35,14 @@ public record CliContext(Map<String, String> env, Path home, InputStream in, Pri
 
     /** The context of this process: real streams, environment, clocks; progress only when stderr is a terminal. */
     public static CliContext system() {
-        return new CliContext(System.getenv(), Path.of(System.getProperty("user.home")), System.in, System.out,
+        return new CliContext(System.getenv(), homeDirectory(System.getenv()), System.in, System.out,
                 System.err, Tty.isTerminal(2), System::nanoTime, Clock.systemDefaultZone());
+    }
+
+    /** {@code $HOME} as the XDG rules mean it; Java's user.home comes from the password database instead. */
+    static Path homeDirectory(Map<String, String> env) {
+        String home = env.get("HOME");
+        return home != null && !home.isEmpty() ? Path.of(home) : Path.of(System.getProperty("user.home"));
     }
 
     /** A non-empty environment variable, or null. */

@@ -3,6 +3,7 @@ package dev.burrow.app.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RepositoryLocationTest {
@@ -51,5 +52,11 @@ class RepositoryLocationTest {
         cli.env.put("BURROW_DIR", "/env/repo");
         InitCommand init = cli.parse(InitCommand.class, "-d", "/opt/repo", "init");
         assertEquals(Path.of("/opt/repo"), init.parent.repositoryDirectory());
+    }
+
+    @Test
+    void homeComesFromTheHomeVariableBeforeThePasswordDatabase() {
+        assertEquals(Path.of("/home/elsewhere"), CliContext.homeDirectory(Map.of("HOME", "/home/elsewhere")));
+        assertEquals(Path.of(System.getProperty("user.home")), CliContext.homeDirectory(Map.of()));
     }
 }
