@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -28,6 +29,9 @@ final class SaveCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    CommitOptions commit = new CommitOptions();
+
     @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME",
             description = "Backup set: the snapshot becomes the new tip of this branch.")
     String name;
@@ -42,19 +46,6 @@ final class SaveCommand implements Callable<Integer> {
             description = "Store paths under OLD as under NEW (repeatable; the first match wins).")
     List<String> grafts = new ArrayList<>();
 
-    @Option(names = "--date", paramLabel = "EPOCH_SECONDS", description = "Commit date (default: now).")
-    Long date;
-
-    @Option(names = "--compress", paramLabel = "N", defaultValue = "1",
-            description = "zlib level 0-9 (default: ${DEFAULT-VALUE}); -0 ... -9 also work.")
-    int compress;
-
-    @Option(names = {"-t", "--tree"}, description = "Print the snapshot's tree id.")
-    boolean printTree;
-
-    @Option(names = {"-c", "--commit"}, description = "Print the snapshot's commit id.")
-    boolean printCommit;
-
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files and directories to save.")
     List<Path> paths;
 
@@ -64,12 +55,7 @@ final class SaveCommand implements Callable<Integer> {
         Repository repo = parent.openRepository();
         try (ProgressMeter meter = ProgressMeter.start(parent.context())) {
             SaveResult result = Saver.save(repo, request, meter);
-            if (printTree) {
-                parent.context().out().println(result.tree().name());
-            }
-            if (printCommit) {
-                parent.context().out().println(result.commit().name());
-            }
+            commit.printIds(parent.context().out(), result.tree(), result.commit());
             meter.finish(Summary.save(result, meter.elapsed()));
             return result.skipped() > 0 ? 1 : 0;
         }
@@ -81,8 +67,8 @@ final class SaveCommand implements Callable<Integer> {
         }
         try {
             List<Path> sources = paths.stream().map(CommandPaths::absolute).toList();
-            return new SaveRequest(name, sources, rewrite(), CommandPaths.commitDate(date, parent.context()),
-                    compress, parent.argv());
+            return new SaveRequest(name, sources, rewrite(), CommandPaths.commitDate(commit.date, parent.context()),
+                    commit.compress, parent.argv());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

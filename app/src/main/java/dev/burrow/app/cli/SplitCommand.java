@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -27,21 +28,11 @@ final class SplitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    CommitOptions commit = new CommitOptions();
+
     @Option(names = {"-n", "--name"}, paramLabel = "NAME", description = "Commit the result to this branch.")
     String name;
-
-    @Option(names = {"-t", "--tree"}, description = "Print the tree id.")
-    boolean printTree;
-
-    @Option(names = {"-c", "--commit"}, description = "Print the commit id (needs -n).")
-    boolean printCommit;
-
-    @Option(names = "--date", paramLabel = "EPOCH_SECONDS", description = "Commit date (default: now).")
-    Long date;
-
-    @Option(names = "--compress", paramLabel = "N", defaultValue = "1",
-            description = "zlib level 0-9 (default: ${DEFAULT-VALUE}); -0 ... -9 also work.")
-    int compress;
 
     @Parameters(arity = "0..*", paramLabel = "FILE", description = "Files to read; none or '-' reads standard input.")
     List<String> files = new ArrayList<>();
@@ -52,22 +43,17 @@ final class SplitCommand implements Callable<Integer> {
         Repository repo = parent.openRepository();
         try (ProgressMeter meter = ProgressMeter.start(parent.context())) {
             SplitResult result = Splitter.split(repo, request, meter);
-            if (printTree) {
-                parent.context().out().println(result.tree().name());
-            }
-            if (printCommit && result.commit() != null) {
-                parent.context().out().println(result.commit().name());
-            }
+            commit.printIds(parent.context().out(), result.tree(), result.commit());
             meter.finish(Summary.split(result, meter.elapsed()));
             return 0;
         }
     }
 
     SplitRequest request() {
-        if (name == null && !printTree && !printCommit) {
+        if (name == null && !commit.printTree && !commit.printCommit) {
             throw new ParameterException(spec.commandLine(), "use one or more of -t, -c, -n");
         }
-        if (printCommit && name == null) {
+        if (commit.printCommit && name == null) {
             throw new ParameterException(spec.commandLine(), "-c needs -n NAME: a split is committed to a branch");
         }
         if (name != null && !Repository.isValidBranchName(name)) {
@@ -83,8 +69,8 @@ final class SplitCommand implements Callable<Integer> {
             }
         }
         try {
-            return new SplitRequest(name, inputs, parent.context().in(), CommandPaths.commitDate(date, parent.context()),
-                    compress, parent.argv());
+            return new SplitRequest(name, inputs, parent.context().in(),
+                    CommandPaths.commitDate(commit.date, parent.context()), commit.compress, parent.argv());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

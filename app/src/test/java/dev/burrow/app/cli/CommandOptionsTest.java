@@ -52,7 +52,7 @@ class CommandOptionsTest {
     @Test
     void saveTreeAndCommitFlags() {
         SaveCommand save = cli.parse(SaveCommand.class, "save", "-t", "-c", "-n", "a", "/etc");
-        assertEquals(List.of(true, true), List.of(save.printTree, save.printCommit));
+        assertEquals(List.of(true, true), List.of(save.commit.printTree, save.commit.printCommit));
     }
 
     @Test
