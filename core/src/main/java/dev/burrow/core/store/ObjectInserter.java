@@ -3,6 +3,7 @@ package dev.burrow.core.store;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestException;
@@ -172,15 +173,19 @@ public final class ObjectInserter implements AutoCloseable {
         if (exists(idOut, idOff)) {
             return false;
         }
-        if (pack == null) {
-            pack = new PackWriter(tmpDir);
-        }
-        int zlen = compressor.deflate(data, off, len);
-        pack.write(type, len, idOut, idOff, compressor.buffer(), zlen);
-        objectsWritten++;
-        bytesWritten += len;
-        if (pack.bytesWritten() >= PACK_SIZE_LIMIT || pack.objectCount() >= PACK_OBJECT_LIMIT) {
-            finishPack();
+        try {
+            if (pack == null) {
+                pack = new PackWriter(tmpDir);
+            }
+            int zlen = compressor.deflate(data, off, len);
+            pack.write(type, len, idOut, idOff, compressor.buffer(), zlen);
+            objectsWritten++;
+            bytesWritten += len;
+            if (pack.bytesWritten() >= PACK_SIZE_LIMIT || pack.objectCount() >= PACK_OBJECT_LIMIT) {
+                finishPack();
+            }
+        } catch (IOException e) {
+            throw namingTheRepository(e);
         }
         return true;
     }
@@ -203,8 +208,22 @@ public final class ObjectInserter implements AutoCloseable {
      */
     public void flush() throws IOException {
         if (pack != null) {
-            finishPack();
+            try {
+                finishPack();
+            } catch (IOException e) {
+                throw namingTheRepository(e);
+            }
         }
+    }
+
+    /** Channel writes fail with a bare "No space left on device"; say which repository is full. */
+    private IOException namingTheRepository(IOException e) {
+        if (e instanceof FileSystemException || !String.valueOf(e.getMessage()).contains("No space left on device")) {
+            return e;
+        }
+        FileSystemException named = new FileSystemException(repo.directory().toString(), null, e.getMessage());
+        named.initCause(e);
+        return named;
     }
 
     private void finishPack() throws IOException {
