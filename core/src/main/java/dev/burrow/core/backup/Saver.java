@@ -10,6 +10,7 @@ import dev.burrow.core.store.ObjectId;
 import dev.burrow.core.store.ObjectInserter;
 import dev.burrow.core.store.ObjectType;
 import dev.burrow.core.store.Repository;
+import dev.burrow.core.store.Tree;
 import dev.burrow.core.store.TreeFormatter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -29,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code burrow save}: writes a snapshot of files and directories as bup does (spec §4–§7) and moves the
@@ -84,7 +87,7 @@ public final class Saver {
             Saver saver = new Saver(inserter, listener);
             ObjectId tree;
             try {
-                tree = saver.saveDir(root);
+                tree = saver.saveDir(root, null);
             } catch (InterruptedIOException e) {
                 throw interrupted(e);
             }
@@ -113,10 +116,15 @@ public final class Saver {
 
     private record Child(byte[] name, Path path, VirtualDir virtual) { }
 
-    /** Writes one directory's tree (and everything below it); returns the tree id. */
-    private ObjectId saveDir(VirtualDir dir) throws IOException, InterruptedException {
+    /**
+     * Writes one directory's tree (and everything below it); returns the tree id.
+     *
+     * @param known the directory's metadata when the caller has already read it, else null
+     */
+    private ObjectId saveDir(VirtualDir dir, Metadata known) throws IOException, InterruptedException {
         checkInterrupted();
-        Metadata own = dir.metadataSource() == null ? Metadata.empty() : readOwnMetadata(dir.metadataSource());
+        Metadata own = known != null ? known
+                : dir.metadataSource() == null ? Metadata.empty() : readOwnMetadata(dir.metadataSource());
         TreeMap<byte[], Child> children = new TreeMap<>(Arrays::compareUnsigned);
         for (Map.Entry<byte[], VirtualDir> e : dir.children().entrySet()) {
             children.put(e.getKey(), new Child(e.getKey(), null, e.getValue()));
@@ -133,8 +141,8 @@ public final class Saver {
         bupm.writeBytes(own.encode());
         for (Child c : children.values()) {
             if (c.virtual() != null) {
-                ObjectId sub = saveDir(c.virtual());
-                tree.add(TreeFormatter.MODE_TREE, mangle(c.name(), false), sub);
+                ObjectId sub = saveDir(c.virtual(), null);
+                tree.add(Tree.MODE_TREE, mangle(c.name(), false), sub);
                 continue;
             }
             Metadata m;
@@ -148,10 +156,8 @@ public final class Saver {
                 continue;
             }
             if (m.isDirectory()) {
-                ObjectId sub = saveDir(VirtualDir.real(c.path()));
-                if (sub != null) {
-                    tree.add(TreeFormatter.MODE_TREE, mangle(c.name(), false), sub);
-                }
+                ObjectId sub = saveDir(VirtualDir.real(c.path()), m);
+                tree.add(Tree.MODE_TREE, mangle(c.name(), false), sub);
                 continue;
             }
             Metadata saved = saveLeaf(c.path(), m, tree, c.name());
@@ -230,39 +236,34 @@ public final class Saver {
         } else if (m.isSymlink()) {
             byte[] target = m.symlinkTarget();
             inserter.insert(ObjectType.BLOB, target, 0, target.length, id, 0);
-            mode = TreeFormatter.MODE_SYMLINK;
+            mode = Tree.MODE_SYMLINK;
             m = m.withSize(target.length);
         } else {
             // Fifos, sockets and devices: an empty blob; their type lives in .bupm only.
             inserter.insert(ObjectType.BLOB, new byte[0], 0, 0, id, 0);
-            mode = TreeFormatter.MODE_FILE;
+            mode = Tree.MODE_FILE;
         }
         if (m.linkCount() > 1) {
             String key = m.device() + ":" + m.inode();
             byte[] first = hardlinks.computeIfAbsent(key, k -> FileNames.pathBytes(path.toAbsolutePath()));
             m = m.withHardlinkTarget(first);
         }
-        tree.add(mode, mangle(name, mode == TreeFormatter.MODE_TREE), ObjectId.fromBytes(id, 0));
+        tree.add(mode, mangle(name, mode == Tree.MODE_TREE), ObjectId.fromBytes(id, 0));
         files++;
         listener.progress(bytes, files);
         return m;
     }
 
+    /** True when size, mtime or ctime differ from what was read: one lstat, without Metadata's xattr and ACL calls. */
     private static boolean changedSince(Path path, Metadata before, long read) {
         try {
-            Metadata after = Metadata.fromPath(path);
-            return after.size() != read && after.isRegularFile() && fileSize(path) != read
-                    || after.mtimeNanos() != before.mtimeNanos() || after.ctimeNanos() != before.ctimeNanos();
+            Map<String, Object> st = Files.readAttributes(path, "unix:size,ctime,lastModifiedTime",
+                    LinkOption.NOFOLLOW_LINKS);
+            return (Long) st.get("size") != read
+                    || ((FileTime) st.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS) != before.mtimeNanos()
+                    || ((FileTime) st.get("ctime")).to(TimeUnit.NANOSECONDS) != before.ctimeNanos();
         } catch (IOException e) {
             return true;
-        }
-    }
-
-    private static long fileSize(Path p) {
-        try {
-            return Files.size(p);
-        } catch (IOException e) {
-            return -1;
         }
     }
 

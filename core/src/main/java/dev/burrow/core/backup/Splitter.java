@@ -8,6 +8,7 @@ import dev.burrow.core.store.ObjectId;
 import dev.burrow.core.store.ObjectInserter;
 import dev.burrow.core.store.ObjectType;
 import dev.burrow.core.store.Repository;
+import dev.burrow.core.store.Tree;
 import dev.burrow.core.store.TreeFormatter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,7 +39,7 @@ public final class Splitter {
             ref = "refs/heads/" + request.name();
         }
         for (Path f : request.files()) {
-            if (!Files.isRegularFile(f) && !Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
                 throw new NoSuchFileException(f.toString(), null, "no such file; check the path");
             }
         }
@@ -76,7 +77,7 @@ public final class Splitter {
                     int mode = builder.finishBlobOrTree(id);
                     data = ObjectId.fromBytes(id, 0);
                     TreeFormatter t = new TreeFormatter();
-                    String name = mode == TreeFormatter.MODE_TREE ? "data.bup" : "data";
+                    String name = mode == Tree.MODE_TREE ? "data.bup" : "data";
                     t.add(mode, name.getBytes(StandardCharsets.US_ASCII), data);
                     tree = inserter.insert(ObjectType.TREE, t.format());
                 } else {
