@@ -3,7 +3,7 @@ package dev.burrow.core.split;
 import dev.burrow.core.store.ObjectId;
 import dev.burrow.core.store.ObjectInserter;
 import dev.burrow.core.store.ObjectType;
-import dev.burrow.core.store.TreeFormatter;
+import dev.burrow.core.store.Tree;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +86,7 @@ public final class ChunkTreeBuilder implements HashSplitter.ChunkSink {
             newBytes += length;
         }
         bytes += length;
-        levels.getFirst().add(TreeFormatter.MODE_FILE, id, 0, length);
+        levels.getFirst().add(Tree.MODE_FILE, id, 0, length);
         squish(lvl);
     }
 
@@ -98,7 +98,7 @@ public final class ChunkTreeBuilder implements HashSplitter.ChunkSink {
                 up.add(cur.modes[0], cur.ids, 0, cur.sizes[0]);
             } else if (cur.count > 1) {
                 long total = writeTree(cur, id);
-                up.add(TreeFormatter.MODE_TREE, id, 0, total);
+                up.add(Tree.MODE_TREE, id, 0, total);
             }
             cur.count = 0;
         }
@@ -118,7 +118,7 @@ public final class ChunkTreeBuilder implements HashSplitter.ChunkSink {
         int p = 0;
         long ofs = 0;
         for (int k = 0; k < l.count; k++) {
-            byte[] mode = l.modes[k] == TreeFormatter.MODE_TREE ? MODE_TREE : MODE_FILE;
+            byte[] mode = l.modes[k] == Tree.MODE_TREE ? MODE_TREE : MODE_FILE;
             System.arraycopy(mode, 0, treeBuf, p, mode.length);
             p += mode.length;
             for (int d = width - 1; d >= 0; d--) {
@@ -143,20 +143,20 @@ public final class ChunkTreeBuilder implements HashSplitter.ChunkSink {
      * Completes the file as bup's {@code split_to_blob_or_tree}: the empty blob for no data, the single
      * item when there is one, else a tree of the top list. Puts the id in {@code out}.
      *
-     * @return the git mode of the result: {@link TreeFormatter#MODE_FILE} or {@link TreeFormatter#MODE_TREE}
+     * @return the git mode of the result: {@link Tree#MODE_FILE} or {@link Tree#MODE_TREE}
      */
     public int finishBlobOrTree(byte[] out) throws IOException {
         Level l = finishLevels();
         if (l.count == 0) {
             inserter.insert(ObjectType.BLOB, new byte[0], 0, 0, out, 0);
-            return TreeFormatter.MODE_FILE;
+            return Tree.MODE_FILE;
         }
         if (l.count == 1) {
             System.arraycopy(l.ids, 0, out, 0, ObjectId.LENGTH);
             return l.modes[0];
         }
         writeTree(l, out);
-        return TreeFormatter.MODE_TREE;
+        return Tree.MODE_TREE;
     }
 
     /** Completes the data as bup's {@code split -t}: always a tree (the empty tree for no data). */

@@ -14,17 +14,10 @@ import java.util.List;
  * once per 256 chunks, use a primitive path instead.
  */
 public final class TreeFormatter {
-    /** git's mode for a directory or chunk tree. */
-    public static final int MODE_TREE = 0040000;
-    /** git's mode for a file stored as one blob (also fifos and devices in bup). */
-    public static final int MODE_FILE = 0100644;
-    /** git's mode for a symlink. */
-    public static final int MODE_SYMLINK = 0120000;
-
     private record Entry(int mode, byte[] name, ObjectId id) { }
 
-    private static final Comparator<Entry> GIT_ORDER = (a, b) -> compareNames(a.name, a.mode == MODE_TREE,
-            b.name, b.mode == MODE_TREE);
+    private static final Comparator<Entry> GIT_ORDER = (a, b) -> compareNames(a.name, a.mode == Tree.MODE_TREE,
+            b.name, b.mode == Tree.MODE_TREE);
 
     private final List<Entry> entries = new ArrayList<>();
 
