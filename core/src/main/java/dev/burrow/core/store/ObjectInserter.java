@@ -8,9 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestException;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -32,7 +30,7 @@ public final class ObjectInserter implements AutoCloseable {
 
     private final Repository repo;
     private final Path tmpDir;
-    private final List<PackIndexFile> known = new ArrayList<>();
+    private KnownObjects known;
     private final MessageDigest sha1 = Sha1.newDigest();
     private final byte[] header = new byte[32];
     private PackWriter.Compressor compressor = new PackWriter.Compressor(1);
@@ -47,24 +45,10 @@ public final class ObjectInserter implements AutoCloseable {
         removeStaleTempDirectories(objects);
         this.tmpDir = Files.createTempDirectory(objects, "burrow-tmp-" + ProcessHandle.current().pid() + "-");
         try {
-            try (DirectoryStream<Path> idxs = Files.newDirectoryStream(repo.packDirectory(), "*.idx")) {
-                for (Path idx : idxs) {
-                    known.add(PackIndexFile.open(idx));
-                }
-            }
-            // Newest packs first: a re-save mostly finds its objects in the packs of the last save.
-            known.sort(Comparator.comparing((PackIndexFile f) -> lastModified(f.path())).reversed());
+            known = KnownObjects.open(repo.packDirectory());
         } catch (IOException | RuntimeException e) {
             closeQuietly(e);
             throw e;
-        }
-    }
-
-    private static long lastModified(Path p) {
-        try {
-            return Files.getLastModifiedTime(p).toMillis();
-        } catch (IOException e) {
-            return 0;   // Vanished or unreadable: order does not matter for correctness.
         }
     }
 
@@ -148,12 +132,7 @@ public final class ObjectInserter implements AutoCloseable {
         if (pack != null && pack.contains(id, off)) {
             return true;
         }
-        for (PackIndexFile idx : known) {
-            if (idx.contains(id, off)) {
-                return true;
-            }
-        }
-        return false;
+        return known.contains(id, off);
     }
 
     /** True when the object is in the repository or was written by this inserter. */
@@ -232,7 +211,7 @@ public final class ObjectInserter implements AutoCloseable {
         try (p) {
             if (p.objectCount() > 0) {
                 Path idx = p.finish(repo.packDirectory());
-                known.addFirst(PackIndexFile.open(idx));
+                known.addPack(idx);
             }
         }
     }
@@ -256,10 +235,9 @@ public final class ObjectInserter implements AutoCloseable {
     }
 
     private void closeQuietly(Exception first) {
-        for (PackIndexFile idx : known) {
-            idx.close();
+        if (known != null) {
+            known.close();
         }
-        known.clear();
         compressor.end();
         try {
             deleteTree(tmpDir);
