@@ -11,6 +11,7 @@ import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.session.SessionContext;
@@ -34,13 +35,17 @@ final class KeyFiles {
         if (!Files.isReadable(file)) {
             throw new AccessDeniedException(file.toString(), null, "private key not readable");
         }
+        AtomicBoolean skipped = new AtomicBoolean();
+        AtomicBoolean asked = new AtomicBoolean();
         FilePasswordProvider passwords = new FilePasswordProvider() {
             @Override
             public String getPassword(SessionContext session, NamedResource resource, int retryIndex) {
                 char[] secret = prompt.passphrase(file.toString(), retryIndex + 1);
                 if (secret == null) {
+                    skipped.set(true);
                     return null;
                 }
+                asked.set(true);
                 try {
                     return new String(secret);
                 } finally {
@@ -65,11 +70,12 @@ final class KeyFiles {
             if (loaded != null) {
                 loaded.forEach(keys::add);
             }
-        } catch (GeneralSecurityException e) {
-            throw new IOException(file + ": cannot decode the private key (wrong passphrase?): " + e.getMessage(), e);
-        } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().contains("No password provided")) {
+        } catch (GeneralSecurityException | IOException e) {
+            if (skipped.get()) {
                 return List.of();
+            }
+            if (asked.get() || e instanceof GeneralSecurityException) {
+                throw new IOException(file + ": cannot decrypt the private key: wrong passphrase", e);
             }
             throw new IOException(file + ": cannot read the private key: " + e.getMessage(), e);
         }
