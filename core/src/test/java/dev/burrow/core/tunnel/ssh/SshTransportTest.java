@@ -1,5 +1,8 @@
 package dev.burrow.core.tunnel.ssh;
 
+import dev.burrow.core.testing.KeyGen;
+import dev.burrow.core.testing.TestSshServer;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,6 @@
-package dev.burrow.core.tunnel.ssh;
+package dev.burrow.core.testing;
 
+import dev.burrow.core.tunnel.ssh.SshEndpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,16 +20,16 @@ import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
  * host key (so a restart on the same port presents the same key), and a forwarding filter that records every
  * {@code direct-tcpip} target and can refuse them all.
  */
-final class TestSshServer implements AutoCloseable {
-    final Path dir;
-    final Path authorizedKeys;
-    final Path hostKey;
-    final List<String> forwarded = new CopyOnWriteArrayList<>();
-    volatile boolean allowForwarding = true;
+public final class TestSshServer implements AutoCloseable {
+    public final Path dir;
+    public final Path authorizedKeys;
+    public final Path hostKey;
+    public final List<String> forwarded = new CopyOnWriteArrayList<>();
+    public volatile boolean allowForwarding = true;
     private SshServer server;
     private int port;
 
-    TestSshServer(Path dir) throws IOException {
+    public TestSshServer(Path dir) throws IOException {
         this.dir = dir;
         this.authorizedKeys = dir.resolve("authorized_keys");
         this.hostKey = dir.resolve("hostkey.ser");
@@ -38,13 +39,13 @@ final class TestSshServer implements AutoCloseable {
     }
 
     /** Adds {@code publicKeyFile}'s line to authorized_keys. */
-    TestSshServer authorize(Path publicKeyFile) throws IOException {
+    public TestSshServer authorize(Path publicKeyFile) throws IOException {
         Files.writeString(authorizedKeys, Files.readString(publicKeyFile), java.nio.file.StandardOpenOption.APPEND);
         return this;
     }
 
     /** Starts on {@code port} (0: any free port). */
-    TestSshServer start(int wantedPort) throws IOException {
+    public TestSshServer start(int wantedPort) throws IOException {
         server = SshServer.setUpDefaultServer();
         server.setHost("127.0.0.1");
         server.setPort(wantedPort);
@@ -63,16 +64,16 @@ final class TestSshServer implements AutoCloseable {
         return this;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    SshEndpoint endpoint() {
+    public SshEndpoint endpoint() {
         return new SshEndpoint("tester", "127.0.0.1", port);
     }
 
     /** Stops the server and drops every session, as a crashed or restarted server would. */
-    void stop() throws IOException {
+    public void stop() throws IOException {
         if (server != null) {
             server.stop(true);
             server = null;

@@ -1,4 +1,4 @@
-package dev.burrow.core.tunnel.ssh;
+package dev.burrow.core.testing;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Test keys made by OpenSSH's own ssh-keygen, so the tests read what users really have. */
-final class KeyGen {
+public final class KeyGen {
     private KeyGen() { }
 
     /** Writes {@code dir/name} and {@code dir/name.pub}; {@code type} is ed25519, ecdsa or rsa. */
-    static Path generate(Path dir, String name, String type, String passphrase) throws IOException {
+    public static Path generate(Path dir, String name, String type, String passphrase) throws IOException {
         Path key = dir.resolve(name);
         List<String> command = new java.util.ArrayList<>(List.of("ssh-keygen", "-q", "-t", type, "-N", passphrase,
                 "-C", "burrow-test-" + name, "-f", key.toString()));
@@ -21,7 +21,7 @@ final class KeyGen {
         return key;
     }
 
-    static String run(List<String> command) throws IOException {
+    public static String run(List<String> command) throws IOException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
