@@ -2,9 +2,12 @@ package dev.burrow.app.cli;
 
 import dev.burrow.core.tunnel.MetricsPublisher;
 import dev.burrow.core.tunnel.SessionState;
-import dev.burrow.core.tunnel.Subnet;
 import dev.burrow.core.tunnel.TunnelCounters;
 import dev.burrow.core.tunnel.TunnelMetrics;
+import dev.burrow.core.tunnel.capture.CaptureSpec;
+import dev.burrow.core.tunnel.capture.Subnet;
+import dev.burrow.core.tunnel.capture.TransparentCapture;
+import dev.burrow.core.tunnel.dns.ResolvConf;
 import dev.burrow.core.tunnel.relay.Relay;
 import dev.burrow.core.tunnel.socks.Socks5Server;
 import dev.burrow.core.tunnel.ssh.HostKeyPolicy;
@@ -92,6 +95,11 @@ final class TunnelCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--known-hosts", paramLabel = "FILE", description = "known_hosts file (default ~/.ssh/known_hosts).")
     Path knownHosts;
 
+    @Option(names = "--to-ns", paramLabel = "IP[:PORT]",
+            description = "With --dns: the resolver to ask, as the server sees it (default: the first nameserver"
+                    + " in the server's /etc/resolv.conf).")
+    String toNameserver;
+
     /** Everything the command line says, checked; usage errors are thrown as picocli parameter errors (exit 2). */
     record Plan(RemoteArgument remote, List<Subnet> include, List<Subnet> exclude, Method method,
                 InetSocketAddress socks) { }
@@ -172,16 +180,22 @@ final class TunnelCommand implements java.util.concurrent.Callable<Integer> {
         CliContext context = parent.context();
         PrintStream err = context.err();
         Plan plan = plan(isRoot());
-        if (plan.method() == Method.NFT) {
-            throw new IOException("nft capture isn't available in this build yet; run with --method socks for a"
-                    + " SOCKS5 proxy instead");
+        if (plan.method() == Method.SOCKS) {
+            if (dns) {
+                err.println("note: --dns applies to nft capture; through SOCKS5, host names are already resolved on"
+                        + " the server's side (use socks5h:// or --socks5-hostname)");
+            }
+            if (!plan.include().isEmpty() || !plan.exclude().isEmpty()) {
+                err.println("note: SUBNET and -x apply to nft capture; the SOCKS5 proxy forwards whatever its clients"
+                        + " ask");
+            }
         }
-        if (dns) {
-            err.println("note: --dns applies to nft capture; through SOCKS5, host names are already resolved on the"
-                    + " server's side (use socks5h:// or --socks5-hostname)");
-        }
-        if (!plan.include().isEmpty() || !plan.exclude().isEmpty()) {
-            err.println("note: SUBNET and -x apply to nft capture; the SOCKS5 proxy forwards whatever its clients ask");
+        InetSocketAddress resolver = plan.method() == Method.NFT && dns && toNameserver != null
+                ? parseNameserver(toNameserver) : null;
+        List<InetAddress> localResolvers = plan.method() == Method.NFT && dns
+                ? ResolvConf.nameservers(ResolvConf.SYSTEM) : List.of();
+        if (plan.method() == Method.NFT && dns && localResolvers.isEmpty()) {
+            throw new IOException(ResolvConf.SYSTEM + " lists no nameserver, so --dns has nothing to capture");
         }
 
         Path sshDir = context.home().resolve(".ssh");
@@ -210,34 +224,111 @@ final class TunnelCommand implements java.util.concurrent.Callable<Integer> {
                 acceptNew ? HostKeyPolicy.ACCEPT_NEW : HostKeyPolicy.STRICT, SshSettings.defaults(), counters);
              ExecutorService connections = Executors.newVirtualThreadPerTaskExecutor()) {
             Relay relay = new Relay(connections, counters, Relay.DEFAULT_BUFFER_SIZE);
-            Socks5Server server;
-            try {
-                server = Socks5Server.start(plan.socks(), transport, relay, connections);
-            } catch (BindException e) {
-                throw new BindException(hostAndPort(plan.socks()) + ": cannot listen there (" + e.getMessage()
-                        + "); pick another with --socks [ADDR:]PORT");
+            AutoCloseable frontEnd;
+            String ready;
+            if (plan.method() == Method.NFT) {
+                InetSocketAddress server = resolveServer(endpoint);
+                InetSocketAddress remoteResolver = !dns ? null
+                        : resolver != null ? resolver : remoteNameserver(transport);
+                CaptureSpec spec = new CaptureSpec(plan.include(), plan.exclude(), server, localResolvers, false);
+                TransparentCapture capture = TransparentCapture.start(spec, TransparentCapture.Settings.DEFAULTS,
+                        (socket, original) -> relay.dialAndRelay(socket, transport,
+                                original.getAddress().getHostAddress(), original.getPort()),
+                        transport, remoteResolver);
+                frontEnd = capture;
+                ready = "capturing " + plan.include() + (plan.exclude().isEmpty() ? "" : " except " + plan.exclude())
+                        + (remoteResolver == null ? "" : ", DNS to " + hostAndPort(remoteResolver) + " on the server's"
+                        + " side") + " (nft table " + capture.tableName() + ")";
+            } else {
+                Socks5Server server;
+                try {
+                    server = Socks5Server.start(plan.socks(), transport, relay, connections);
+                } catch (BindException e) {
+                    throw new BindException(hostAndPort(plan.socks()) + ": cannot listen there (" + e.getMessage()
+                            + "); pick another with --socks [ADDR:]PORT");
+                }
+                frontEnd = server;
+                ready = "SOCKS5 proxy on " + hostAndPort(server.address()) + " (e.g. curl --socks5-hostname "
+                        + hostAndPort(server.address()) + " URL)";
             }
-            try (server; MetricsPublisher metrics = new MetricsPublisher(counters, Duration.ofSeconds(1))) {
-                err.println("tunnel to " + endpoint + " is up; SOCKS5 proxy on " + hostAndPort(server.address())
-                        + " (e.g. curl --socks5-hostname " + hostAndPort(server.address()) + " URL)");
+            try (MetricsPublisher metrics = new MetricsPublisher(counters, Duration.ofSeconds(1))) {
+                err.println("tunnel to " + endpoint + " is up; " + ready);
                 err.flush();
                 StatusPrinter printer = new StatusPrinter(err, context.terminal());
                 metrics.addListener(printer);
+                Throwable failure = null;
                 try {
                     transport.closed().get();
                 } catch (ExecutionException e) {
-                    printer.finish(counters.snapshot());
-                    throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+                    failure = e.getCause();
                 } catch (InterruptedException e) {
-                    // Ctrl-C or SIGTERM: the normal way to stop a tunnel.
-                    printer.finish(counters.snapshot());
+                    // Ctrl-C or SIGTERM (Main interrupts us): the normal way to stop a tunnel.
                     connections.shutdownNow();
-                    return 0;
+                } finally {
+                    // Rules first, so nothing is redirected to a closed port; then the connections and the session.
+                    closeFrontEnd(frontEnd);
                 }
+                metrics.removeListener(printer);
                 printer.finish(counters.snapshot());
+                if (failure != null) {
+                    throw failure instanceof IOException io ? io : new IOException(failure);
+                }
+            } catch (IOException | RuntimeException e) {
+                closeFrontEnd(frontEnd);
+                throw e;
             }
         }
         return 0;
+    }
+
+    private static void closeFrontEnd(AutoCloseable frontEnd) {
+        try {
+            frontEnd.close(); // Idempotent for both front ends.
+        } catch (Exception e) {
+            System.getLogger(TunnelCommand.class.getName()).log(System.Logger.Level.WARNING,
+                    "closing the tunnel's front end", e);
+        }
+    }
+
+    /** The SSH server's address, resolved once before any rule exists, so the capture never swallows it. */
+    private static InetSocketAddress resolveServer(SshEndpoint endpoint) throws IOException {
+        try {
+            return new InetSocketAddress(InetAddress.getByName(endpoint.host()), endpoint.port());
+        } catch (java.net.UnknownHostException e) {
+            throw new IOException(endpoint.host() + ": unknown host", e);
+        }
+    }
+
+    /** The first nameserver of the server's /etc/resolv.conf, as the server itself reaches it. */
+    private static InetSocketAddress remoteNameserver(SshTransport transport) throws IOException {
+        String text = transport.execute("cat /etc/resolv.conf", Duration.ofSeconds(10));
+        List<InetAddress> servers = ResolvConf.nameservers(text);
+        if (servers.isEmpty()) {
+            throw new IOException("the server's /etc/resolv.conf lists no nameserver; give one with --to-ns IP");
+        }
+        return new InetSocketAddress(servers.getFirst(), 53);
+    }
+
+    private InetSocketAddress parseNameserver(String text) {
+        String host = text;
+        int port = 53;
+        int close = text.indexOf("]:");
+        int colon = text.lastIndexOf(':');
+        try {
+            if (text.startsWith("[") && close > 0) {
+                host = text.substring(1, close);
+                port = Integer.parseInt(text.substring(close + 2));
+            } else if (colon >= 0 && colon == text.indexOf(':')) {
+                host = text.substring(0, colon);
+                port = Integer.parseInt(text.substring(colon + 1));
+            }
+            if (port < 1 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new InetSocketAddress(InetAddress.ofLiteral(host), port);
+        } catch (IllegalArgumentException e) {
+            throw usage("bad --to-ns '" + text + "': write IP or IP:PORT ([IPv6]:PORT)");
+        }
     }
 
     /** Prints the status line on a terminal every second, and state changes as lines otherwise. */

@@ -1,10 +1,12 @@
 package dev.burrow.core.tunnel.relay;
 
 import dev.burrow.core.tunnel.Conduit;
+import dev.burrow.core.tunnel.Dialer;
 import dev.burrow.core.tunnel.TunnelCounters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -73,6 +75,22 @@ public final class Relay {
             closeQuietly(conduit);
             counters.connectionClosed();
         }
+    }
+
+    /**
+     * Dials {@code host:port} for a captured client and relays; if the dial fails, the client gets a TCP reset at
+     * once. Blocks for the connection's lifetime; closes {@code client} in every case.
+     */
+    public void dialAndRelay(Socket client, Dialer dialer, String host, int port) {
+        Conduit conduit;
+        try {
+            conduit = dialer.dial((InetSocketAddress) client.getRemoteSocketAddress(), host, port);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.INFO, () -> "cannot open " + host + ":" + port + ": " + e.getMessage());
+            reset(client);
+            return;
+        }
+        relay(client, conduit);
     }
 
     /** Client to tunnel. True when the client's stream ended normally. */

@@ -210,6 +210,16 @@ public final class SshTransport implements Dialer, AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code command} on the server (an exec channel) and returns its standard output, for probes such as
+     * reading the remote {@code /etc/resolv.conf}.
+     *
+     * @throws IOException when the command cannot run or exits non-zero
+     */
+    public String execute(String command, Duration timeout) throws IOException {
+        return awaitSession("exec", 0).executeRemoteCommand(command, timeout);
+    }
+
     private ClientSession awaitSession(String host, int port) throws IOException {
         if (closed.isDone()) {
             throw new TunnelDownException("the tunnel to " + connector.endpoint() + " is closed");
