@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
+import org.apache.sshd.common.channel.Channel;
+import org.apache.sshd.common.channel.ChannelListener;
+import org.apache.sshd.common.channel.ChannelPipedSink;
 
 /**
  * A {@code direct-tcpip} channel as a {@link Conduit}. The output is MINA's channel stream (it buffers until
@@ -20,6 +23,23 @@ final class SshConduit implements Conduit {
 
     SshConduit(ChannelDirectTcpip channel) {
         this.channel = channel;
+        // MINA's piped input ends only when the channel closes, not at the peer's SSH_MSG_CHANNEL_EOF. OpenSSH keeps
+        // the channel open after its EOF until we send ours, so a client waiting for the end of the answer before
+        // closing (any request/response protocol) would wait forever. Pass the EOF on ourselves; it arrives after
+        // all of the channel's data, so the reader drains the buffer first.
+        if (channel.getInvertedOut() instanceof ChannelPipedSink pipe) {
+            channel.addChannelListener(new ChannelListener() {
+                @Override
+                public void channelStateChanged(Channel changed, String hint) {
+                    if (changed.isEofSignalled()) {
+                        pipe.eof();
+                    }
+                }
+            });
+            if (channel.isEofSignalled()) {
+                pipe.eof();
+            }
+        }
         this.input = new FilterInputStream(channel.getInvertedOut()) {
             @Override
             public int read() throws IOException {

@@ -39,7 +39,14 @@ class OpenSshInteropTest {
     private SshTransport connect(OpenSshServer sshd, TunnelCounters counters) throws IOException {
         return SshTransport.connect(new SshEndpoint(System.getProperty("user.name"), "127.0.0.1", sshd.port),
                 SshIdentities.load(null, List.of(key), dir, PassphrasePrompt.NONE), dir.resolve("known_hosts"),
-                HostKeyPolicy.ACCEPT_NEW, SshSettings.defaults(), counters);
+                HostKeyPolicy.ACCEPT_NEW, settings(), counters);
+    }
+
+    private static SshSettings settings() {
+        SshSettings d = SshSettings.defaults();
+        return new SshSettings(d.windowSize(), d.packetSize(), d.heartbeat(), d.heartbeatMisses(), d.connectTimeout(),
+                d.authTimeout(), d.dialWait(), d.openTimeout(), d.writeStall(), d.backoffCap(),
+                !Boolean.getBoolean("nopty"));
     }
 
     @Test
@@ -64,6 +71,29 @@ class OpenSshInteropTest {
             byte[] back = conduit.input().readAllBytes();
             writer.get(60, TimeUnit.SECONDS);
             assertArrayEquals(SshTransportTest.sha256(payload), SshTransportTest.sha256(back));
+        }
+    }
+
+    @Test
+    void downloadsMoreThanOneWindow() throws Exception {
+        long size = 64L << 20;
+        EchoServer.Handler source = (socket, in, out) -> {
+            byte[] block = new byte[65536];
+            for (long left = size; left > 0; left -= block.length) {
+                out.write(block);
+            }
+        };
+        try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), Path.of(key + ".pub"));
+             EchoServer target = new EchoServer(InetAddress.getLoopbackAddress(), source);
+             SshTransport transport = connect(sshd, new TunnelCounters());
+             Conduit conduit = transport.dial(SshTransportTest.SOURCE, "127.0.0.1", target.port())) {
+            long total = 0;
+            byte[] buffer = new byte[32768];
+            int n;
+            while ((n = conduit.input().read(buffer)) >= 0) {
+                total += n;
+            }
+            assertEquals(size, total);
         }
     }
 
