@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         synopsisSubcommandLabel = "COMMAND",
-        description = "Deduplicating backups in bup's format.",
+        description = "Deduplicating backups in bup's format, and tunnels over SSH.",
         subcommands = {
                 InitCommand.class,
                 SaveCommand.class,
@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
                 RestoreCommand.class,
                 JoinCommand.class,
                 FsckCommand.class,
+                TunnelCommand.class,
         },
         footerHeading = "%nRepository:%n",
         footer = {

@@ -1,6 +1,11 @@
 package dev.burrow.app.cli;
 
 import dev.burrow.core.store.NotARepositoryException;
+import dev.burrow.core.tunnel.ssh.ChannelOpenRefusedException;
+import dev.burrow.core.tunnel.ssh.HostKeyChangedException;
+import dev.burrow.core.tunnel.ssh.SshAuthenticationException;
+import dev.burrow.core.tunnel.ssh.SshUnreachableException;
+import dev.burrow.core.tunnel.ssh.UnknownHostKeyException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
@@ -25,6 +30,15 @@ final class ErrorMessages {
             case ClosedByInterruptException e -> "interrupted";
             case InterruptedIOException e -> "interrupted";
             case NotARepositoryException e -> e.getMessage();
+            case UnknownHostKeyException e -> e.getMessage() + "; if that is the server's key, run again with"
+                    + " --accept-new to add it to " + e.knownHosts();
+            case HostKeyChangedException e -> e.getMessage() + ": someone may be intercepting the connection; if the"
+                    + " server's key really changed, remove its old entry with 'ssh-keygen -R "
+                    + knownHostsName(e.host(), e.port()) + " -f " + e.knownHosts() + "'";
+            case SshAuthenticationException e -> e.getMessage() + "; check the user, -i KEY, 'ssh-add -l' and the"
+                    + " server's authorized_keys";
+            case SshUnreachableException e -> e.getMessage();
+            case ChannelOpenRefusedException e -> e.getMessage();
             case NoSuchFileException e -> path(e) + ": no such file or directory";
             case AccessDeniedException e -> path(e) + ": permission denied";
             case FileSystemException e when isDiskFull(e) -> path(e) + ": disk full; free space and run again"
@@ -33,6 +47,11 @@ final class ErrorMessages {
             case IOException e -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
             default -> "internal error: " + t + " (run with BURROW_DEBUG=1 for details)";
         };
+    }
+
+    /** How OpenSSH names a host in known_hosts: {@code host}, or {@code [host]:port} off port 22. */
+    private static String knownHostsName(String host, int port) {
+        return port == 22 ? host : "[" + host + "]:" + port;
     }
 
     private static boolean isDiskFull(IOException e) {
