@@ -242,7 +242,7 @@ case $cmd in
         frontier=$pid
         while [[ -n $frontier ]]; do
             next=""
-            for p in $frontier; do next+=" $(ps -o pid= --ppid "$p" | tr '\n' ' ')"; done
+            for p in $frontier; do next+=" $(ps -o pid= --ppid "$p" | tr '\n' ' ' || true)"; done
             frontier=$(echo $next)
             victims+=" $frontier"
         done

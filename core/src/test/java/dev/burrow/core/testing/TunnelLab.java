@@ -176,7 +176,16 @@ public final class TunnelLab implements AutoCloseable {
 
     /** A {@code java} command line with this test JVM's class path and the flags Burrow's launcher passes. */
     public static List<String> java(String mainClass, String... args) {
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return javaWithClassPath(testClassPath(), mainClass, args);
+    }
+
+    /** This test JVM's class path (surefire's real one, not its manifest-only booter jar). */
+    public static String testClassPath() {
+        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    }
+
+    /** Like {@link #java}, with another class path (e.g. copies readable by an unprivileged user). */
+    public static List<String> javaWithClassPath(String classPath, String mainClass, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
                 "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", classPath, mainClass));
