@@ -307,4 +307,54 @@ class TunnelLabEndToEndTest {
                     + " administratively prohibited") && log.contains("AllowTcpForwarding no"), log);
         }
     }
+
+    @Test
+    void thousandConcurrentConnectionsEchoIntactAndTheTunnelReturnsToBaseline() throws Exception {
+        try (Cli cli = Cli.up(nft(lab.env("LAB_TARGET_NET")))) {
+            long pid = cli.process.pid();
+            assertEquals(0, load(50, 1).exit(), "warm-up");
+            long[] before = threadsAndHeap(pid);
+            TunnelLab.Result r = load(1000, 2);
+            assertEquals(0, r.exit(), r.output());
+            assertTrue(r.output().contains("LOAD ok=1000 failed=0 corrupt=0"), r.output());
+            long[] after = threadsAndHeap(pid);
+            assertTrue(after[0] <= before[0] + 8, "threads: before " + before[0] + ", after " + after[0]);
+            assertTrue(after[1] <= before[1] + 32L * 1024 * 1024, "heap: before " + before[1] + ", after " + after[1]);
+            System.out.printf("burrow tunnel load: %s; threads %d -> %d, heap after GC %d KiB -> %d KiB%n",
+                    r.output().strip(), before[0], after[0], before[1] / 1024, after[1] / 1024);
+            cli.stop();
+        }
+    }
+
+    private static TunnelLab.Result load(int connections, long seed) throws Exception {
+        return lab.run('c', Duration.ofMinutes(6), TunnelLab.java("dev.burrow.core.testing.LoadClient",
+                lab.env("LAB_TARGET"), lab.env("LAB_ECHO_PORT"), Integer.toString(connections), "65536",
+                Long.toString(seed)).toArray(String[]::new));
+    }
+
+    /** Kernel threads of the process (/proc/PID/status) and its heap in use after a full GC (jcmd). */
+    private static long[] threadsAndHeap(long pid) throws Exception {
+        long threads = -1;
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("Threads:")) {
+                threads = Long.parseLong(line.substring(8).strip());
+            }
+        }
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        TunnelLab.Result gc = lab.run('c', Duration.ofSeconds(60), jcmd, Long.toString(pid), "GC.run");
+        assertEquals(0, gc.exit(), gc.output());
+        TunnelLab.Result heap = lab.run('c', Duration.ofSeconds(60), jcmd, Long.toString(pid), "GC.heap_info");
+        // Serial GC lists each generation ("DefNew     total 78656K, used 699K", "Tenured ..."), G1 one heap
+        // line ("garbage-first heap   total reserved ..., used 14086K"); metaspace lines have no "total".
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\S[^\\n]*?\\s+total [^\\n]*?used (\\d+)K")
+                .matcher(heap.output());
+        long used = 0;
+        int parts = 0;
+        while (m.find()) {
+            used += Long.parseLong(m.group(1)) * 1024;
+            parts++;
+        }
+        assertTrue(parts > 0, heap.output());
+        return new long[] {threads, used};
+    }
 }
