@@ -36,6 +36,13 @@ in_ns() {
     ip netns exec "$ns" /bin/sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$conf" "$@"
 }
 
+# Like in_ns, but replaces this shell: the caller's child process is then the command itself (signals reach it).
+exec_in_ns() {
+    local ns=$1; shift
+    local conf=$LAB_DIR/${ns##*-}.resolv.conf
+    exec ip netns exec "$ns" /bin/sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$conf" "$@"
+}
+
 kill_ns_processes() {
     local ns=$1 pids
     pids=$(ip netns pids "$ns" 2>/dev/null || true)
@@ -177,9 +184,11 @@ CONF
     start_sshd sshd_22.conf sshd
     start_sshd sshd_2222.conf sshd_nofwd
 
-    in_ns "$LAB_T" dnsmasq --no-daemon --no-resolv --no-hosts --bind-interfaces --listen-address=198.18.2.2 \
+    # --keep-in-foreground, not --no-daemon: in debug mode dnsmasq serves TCP in its main process, one connection
+    # at a time, so one kept-open DNS-over-TCP connection (as the forwarder keeps) would block every other.
+    in_ns "$LAB_T" dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces --listen-address=198.18.2.2 \
         --except-interface=lo --address=/secret.lab/198.18.2.2 --pid-file="$LAB_DIR/dnsmasq.pidfile" \
-        >>"$LAB_DIR/dnsmasq.log" 2>&1 &
+        --log-facility="$LAB_DIR/dnsmasq.log" >>"$LAB_DIR/dnsmasq.log" 2>&1 &
     echo $! >"$LAB_DIR/dnsmasq.pid"
     in_ns "$LAB_T" python3 "$here/tunnel-lab-servers.py" >>"$LAB_DIR/servers.log" 2>&1 &
     echo $! >"$LAB_DIR/servers.pid"
@@ -223,7 +232,7 @@ case $cmd in
         load "$2"
         case $3 in c) ns=$LAB_C ;; s) ns=$LAB_S ;; t) ns=$LAB_T ;; *) die "namespace must be c, s or t: $3" ;; esac
         shift 3
-        in_ns "$ns" "$@"
+        exec_in_ns "$ns" "$@"
         ;;
     sshd-restart)
         load "$2"
@@ -233,7 +242,7 @@ case $cmd in
         frontier=$pid
         while [[ -n $frontier ]]; do
             next=""
-            for p in $frontier; do next+=" $(ps -o pid= --ppid "$p" | tr '\n' ' ')"; done
+            for p in $frontier; do next+=" $(ps -o pid= --ppid "$p" | tr '\n' ' ' || true)"; done
             frontier=$(echo $next)
             victims+=" $frontier"
         done

@@ -29,21 +29,23 @@ final class StaleTables {
     static List<String> sweep() throws CaptureException {
         String nft = NftTable.findNft();
         String listing;
+        boolean listed;
         try {
             Process p = new ProcessBuilder(nft, "list", "tables").redirectErrorStream(true).start();
             listing = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                if (listing.contains("Operation not permitted")) {
-                    throw new CaptureException("installing capture rules needs root (CAP_NET_ADMIN): run burrow"
-                            + " tunnel as root, or use --method socks");
-                }
-                throw new CaptureException("nft list tables failed: " + listing.strip());
-            }
+            listed = p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
             throw new CaptureException("cannot run " + nft + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CaptureException("interrupted while listing nft tables", e);
+        }
+        if (!listed) {
+            if (listing.contains("Operation not permitted")) {
+                throw new CaptureException("installing capture rules needs root (CAP_NET_ADMIN): run burrow"
+                        + " tunnel as root, or use --method socks");
+            }
+            throw new CaptureException("nft list tables failed: " + listing.strip());
         }
         List<String> deleted = new ArrayList<>();
         Matcher m = NAME.matcher(listing);

@@ -95,7 +95,7 @@ public final class TransparentCapture implements AutoCloseable {
                     owner -> NftRuleset.render(StaleTables.tableName(ProcessHandle.current().pid(), port), spec,
                             port, dnsPort, owner == 1));
             LOG.log(System.Logger.Level.INFO, "capturing {0} (except {1}) into port {2}{3}, nft table {4}{5}",
-                    spec.includes(), spec.excludes(), port, dns == null ? "" : ", DNS into port " + dnsPort,
+                    spec.includes(), spec.excludes(), String.valueOf(port), dns == null ? "" : ", DNS into port " + dnsPort,
                     table.name(), table.owned() ? "" : " (removed on exit)");
             return new TransparentCapture(listener, dns, table);
         } catch (CaptureException | RuntimeException e) {
