@@ -4,7 +4,7 @@
 # and repetition: single-stream MB/s, the tunnel process's CPU ms per MB, the time of 200 sequential new
 # connections and the failures among 500 concurrent ones. See dev.burrow.app.cli.TunnelBench.
 #
-#   bench/tunnel-bench.sh [MIB] [REPS]      (defaults 512 and 3)
+#   bench/tunnel-bench.sh [MIB] [REPS] [PATH]   (defaults 512 and 3; PATH: direct, ssh or burrow, default all)
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 # shellcheck source=scripts/java-env.bash

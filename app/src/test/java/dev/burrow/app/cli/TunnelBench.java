@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * per MB (from /proc/PID/stat), 200 sequential new connections, and 500 concurrent ones. Not a test: run it with
  * {@code bench/tunnel-bench.sh}.
  *
- * <p>Usage: {@code TunnelBench MIB [REPS]}.
+ * <p>Usage: {@code TunnelBench MIB [REPS [PATH]]}; PATH limits the run to the paths whose name starts with it
+ * ({@code direct}, {@code ssh}, {@code burrow}).
  */
 public final class TunnelBench {
     private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux.
@@ -38,6 +39,7 @@ public final class TunnelBench {
     public static void main(String[] args) throws Exception {
         int mib = args.length > 0 ? Integer.parseInt(args[0]) : 512;
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        String only = args.length > 2 ? args[2] : "";
         String reason = OpenSshServer.unavailableReason();
         if (reason != null) {
             System.err.println("tunnel-bench: " + reason);
@@ -75,12 +77,18 @@ public final class TunnelBench {
                         () -> new Socket(InetAddress.getLoopbackAddress(), sshPort));
                 Target direct = new Target("direct (no tunnel)", -1,
                         () -> new Socket(InetAddress.getLoopbackAddress(), source.getLocalPort()));
-                for (Target target : List.of(viaBurrow, viaSsh)) {
+                List<Target> targets = new ArrayList<>();
+                for (Target target : List.of(direct, viaSsh, viaBurrow)) {
+                    if (target.name.startsWith(only)) {
+                        targets.add(target);
+                    }
+                }
+                for (Target target : targets) {
                     download(target, 64); // warm-up: JIT, windows, TCP
                 }
                 System.out.printf(Locale.ROOT, "%-24s %12s %14s %18s %22s%n", "path", "1-stream MB/s", "CPU ms/MB",
                         "200 new conns (s)", "500 concurrent: failed");
-                for (Target target : List.of(direct, viaSsh, viaBurrow)) {
+                for (Target target : targets) {
                     for (int rep = 0; rep < reps; rep++) {
                         Result r = download(target, mib);
                         double seq = sequential(target, 200);

@@ -27,6 +27,9 @@ public final class Relay {
     private static final System.Logger LOG = System.getLogger(Relay.class.getName());
     /** As large as an SSH packet's payload: one read fills one packet. */
     public static final int DEFAULT_BUFFER_SIZE = 32 * 1024;
+    /** The download buffer of a bulk transfer grows to this. */
+    static final int MAX_DOWN_BUFFER = 256 * 1024;
+    static final int GROW_AFTER_FULL_READS = 4;
 
     private final ExecutorService executor;
     private final TunnelCounters counters;
@@ -115,9 +118,15 @@ public final class Relay {
         }
     }
 
-    /** Tunnel to client. True when the tunnel's stream ended normally (the peer sent EOF). */
+    /**
+     * Tunnel to client. True when the tunnel's stream ended normally (the peer sent EOF). The buffer grows (up to
+     * {@link #MAX_DOWN_BUFFER}) while reads keep filling it: a bulk download then takes several SSH packets per
+     * read, which halves the hand-offs between MINA's I/O thread and this one, the window updates and the socket
+     * writes per MB. Interactive connections never fill it and keep the small buffer.
+     */
     private boolean copyDown(Conduit conduit, Socket client) {
         byte[] buffer = new byte[bufferSize];
+        int fullReads = 0;
         try {
             InputStream in = conduit.input();
             OutputStream out = client.getOutputStream();
@@ -126,6 +135,10 @@ public final class Relay {
                 if (n > 0) {
                     out.write(buffer, 0, n);
                     counters.addBytesDown(n);
+                }
+                if (n == buffer.length && buffer.length < MAX_DOWN_BUFFER && ++fullReads >= GROW_AFTER_FULL_READS) {
+                    buffer = new byte[buffer.length * 2];
+                    fullReads = 0;
                 }
             }
             client.shutdownOutput();
