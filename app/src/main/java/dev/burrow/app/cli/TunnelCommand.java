@@ -10,6 +10,7 @@ import dev.burrow.core.tunnel.capture.TransparentCapture;
 import dev.burrow.core.tunnel.dns.ResolvConf;
 import dev.burrow.core.tunnel.relay.Relay;
 import dev.burrow.core.tunnel.socks.Socks5Server;
+import dev.burrow.core.tunnel.ssh.ChannelOpenRefusedException;
 import dev.burrow.core.tunnel.ssh.HostKeyPolicy;
 import dev.burrow.core.tunnel.ssh.PassphrasePrompt;
 import dev.burrow.core.tunnel.ssh.SshConfig;
@@ -31,6 +32,7 @@ import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -256,6 +258,15 @@ final class TunnelCommand implements java.util.concurrent.Callable<Integer> {
                 err.flush();
                 StatusPrinter printer = new StatusPrinter(err, context.terminal());
                 metrics.addListener(printer);
+                AtomicBoolean refusalShown = new AtomicBoolean();
+                transport.addDialFailureListener(e -> {
+                    // The application sees its own error; a server that forbids forwarding deserves one line here,
+                    // since every connection will fail the same way.
+                    if (e instanceof ChannelOpenRefusedException refused && refused.administrativelyProhibited()
+                            && !refusalShown.getAndSet(true)) {
+                        printer.warning(refused.getMessage());
+                    }
+                });
                 Throwable failure = null;
                 try {
                     transport.closed().get();
@@ -350,6 +361,16 @@ final class TunnelCommand implements java.util.concurrent.Callable<Integer> {
                 } else if (lastState.getAndSet(metrics.state()) != metrics.state()) {
                     err.println("tunnel: " + metrics.state().name().toLowerCase(Locale.ROOT));
                 }
+                err.flush();
+            }
+        }
+
+        void warning(String message) {
+            synchronized (err) {
+                if (terminal) {
+                    err.print("\r\033[K");
+                }
+                err.println("warning: " + message);
                 err.flush();
             }
         }

@@ -1,6 +1,7 @@
 package dev.burrow.app.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.burrow.core.testing.KeyGen;
@@ -95,6 +96,19 @@ class TunnelCommandTest {
     }
 
     @Test
+    void changedHostKeyIsRefusedWithAdvice() throws IOException {
+        Path other = KeyGen.generate(tmp, "other_host", "ed25519", "");
+        Path knownHosts = Files.createDirectories(cli.home.resolve(".ssh")).resolve("known_hosts");
+        Files.writeString(knownHosts, "[127.0.0.1]:" + server.port() + " " + Files.readString(Path.of(other + ".pub")));
+        int code = cli.run("tunnel", "--method", "socks", "--accept-new", "-r", remote(), "-i", key.toString());
+        assertEquals(1, code);
+        assertTrue(Pattern.matches("burrow: host key of 127\\.0\\.0\\.1:" + server.port() + " has changed \\(now \\S+"
+                + " SHA256:\\S+\\); refusing to connect: someone may be intercepting the connection; if the server's"
+                + " key really changed, remove its old entry with 'ssh-keygen -R \\[127\\.0\\.0\\.1\\]:" + server.port()
+                + " -f " + Pattern.quote(knownHosts.toString()) + "'\n", cli.err()), cli.err());
+    }
+
+    @Test
     void refusedKeyIsOneLine() throws IOException {
         Path stranger = KeyGen.generate(tmp, "id_stranger", "ed25519", "");
         int code = cli.run("tunnel", "--method", "socks", "--accept-new", "-r", remote(), "-i", stranger.toString());
@@ -122,6 +136,41 @@ class TunnelCommandTest {
                     cli.err());
             assertTrue(cli.err().endsWith("; pick another with --socks [ADDR:]PORT\n"), cli.err());
         }
+    }
+
+    @Test
+    void forwardingRefusedByTheServerIsExplainedOnce() throws Exception {
+        server.allowForwarding = false;
+        int socksPort = freePort();
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        Thread command = Thread.ofPlatform().start(() -> exit.complete(cli.run("tunnel", "--method", "socks",
+                "--accept-new", "-r", remote(), "-i", key.toString(), "--socks", "127.0.0.1:" + socksPort)));
+        awaitUp();
+        Proxy proxy = new Proxy(Proxy.Type.SOCKS, new InetSocketAddress("127.0.0.1", socksPort));
+        for (int i = 0; i < 2; i++) {
+            try (Socket s = new Socket(proxy)) {
+                assertThrows(IOException.class, () -> s.connect(InetSocketAddress.createUnresolved("intranet.test", 80)));
+            }
+        }
+        command.interrupt();
+        assertEquals(0, exit.get(30, TimeUnit.SECONDS));
+        List<String> warnings = cli.err().lines().filter(l -> l.startsWith("warning: ")).toList();
+        assertEquals(List.of("warning: the SSH server refused to forward to intranet.test:80: administratively"
+                + " prohibited; the server has AllowTcpForwarding no or a PermitOpen"
+                + " rule that excludes it"), warnings);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
+    }
+
+    private void awaitUp() throws InterruptedException {
+        for (int i = 0; i < 3000 && !cli.err().contains("is up"); i++) {
+            TimeUnit.MILLISECONDS.sleep(10); // The CLI's only readiness signal is its "is up" line.
+        }
+        assertTrue(cli.err().contains("is up"), cli.err());
     }
 
     @Test

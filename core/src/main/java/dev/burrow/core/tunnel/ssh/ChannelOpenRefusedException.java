@@ -29,9 +29,9 @@ public final class ChannelOpenRefusedException extends IOException {
         String target = host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
         String text = serverText == null || serverText.isBlank() ? "" : " (" + serverText.strip() + ")";
         return switch (reasonCode) {
+            // The code says it all; servers' texts for it ("open failed", MINA's "Generic error") add nothing.
             case ADMINISTRATIVELY_PROHIBITED -> "the SSH server refused to forward to " + target
-                    + ": administratively prohibited" + text
-                    + "; the server has AllowTcpForwarding no or a PermitOpen rule that excludes it";
+                    + ": administratively prohibited; the server has AllowTcpForwarding no or a PermitOpen rule that excludes it";
             case CONNECT_FAILED -> "the SSH server could not connect to " + target + text;
             default -> "the SSH server could not open a channel to " + target + text;
         };

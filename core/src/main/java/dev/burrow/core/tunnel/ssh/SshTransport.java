@@ -46,6 +46,8 @@ public final class SshTransport implements Dialer, AutoCloseable {
     private final TunnelCounters counters;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final Thread supervisor;
+    private final java.util.List<java.util.function.Consumer<IOException>> dialFailureListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Completed with the current session; replaced by an incomplete one while reconnecting. */
     private final AtomicReference<CompletableFuture<ClientSession>> session = new AtomicReference<>();
     /** Sessions that were lost, for the supervisor. */
@@ -179,10 +181,24 @@ public final class SshTransport implements Dialer, AutoCloseable {
         Objects.requireNonNull(host, "host");
         try {
             return open(source, host, port);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            counters.dialFailed();
+            for (var listener : dialFailureListeners) {
+                listener.accept(e);
+            }
+            throw e;
+        } catch (RuntimeException e) {
             counters.dialFailed();
             throw e;
         }
+    }
+
+    /**
+     * Tells {@code listener} about every failed dial, on the dialling thread, after the failure was counted; for
+     * user interfaces that explain refusals such as {@code AllowTcpForwarding no}. The listener must not block.
+     */
+    public void addDialFailureListener(java.util.function.Consumer<IOException> listener) {
+        dialFailureListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     private Conduit open(InetSocketAddress source, String host, int port) throws IOException {
