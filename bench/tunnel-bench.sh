@@ -1,25 +1,133 @@
 #!/usr/bin/env bash
-# Tunnel benchmark: `burrow tunnel --method socks` against OpenSSH's `ssh -N -L`, through the same real sshd on
-# 127.0.0.1 (started in a private mount namespace, so it needs root) to a loopback source server. Prints, per path
-# and repetition: single-stream MB/s, the tunnel process's CPU ms per MB, the time of 200 sequential new
-# connections and the failures among 500 concurrent ones. See dev.burrow.app.cli.TunnelBench.
-#
-#   bench/tunnel-bench.sh [MIB] [REPS] [PATH]   (defaults 512 and 3; PATH: direct, ssh or burrow, default all)
+# Tunnel benchmark in the namespace lab (scripts/tunnel-lab.sh; every address in 198.18.0.0/15, nothing leaves the
+# host). Same topology, same run, for:
+#   direct   the server namespace talking to the target (no tunnel; the veth ceiling)
+#   burrow   ./burrow tunnel --method nft (transparent capture over one SSH connection, MINA SSHD)
+#   sshuttle Debian's sshuttle --method nft
+#   ssh      OpenSSH: ssh -N -L for iperf3, ssh -N -D (SOCKS5) for the connection tests
+# Measures: single- and 8-stream throughput (iperf3 in the target namespace, client to target), the time for 200
+# sequential new connections (HTTP GET each), 500 concurrent connections (failures counted, 30 s each), and the
+# tunnel client's CPU time (utime+stime of its process tree, /proc/PID/stat) per MB moved by iperf3.
+# Usage: bench/tunnel-bench.sh [TOOL...]   (default: direct burrow sshuttle ssh); SECONDS_PER_RUN=5 by default.
+# Needs root, iperf3, sshd, dnsmasq, nft, curl, python3; sshuttle for its row.
 set -euo pipefail
+
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-# shellcheck source=scripts/java-env.bash
-source "$root/scripts/java-env.bash"
-burrow_utf8_locale
-JAVA_HOME=$(burrow_find_jdk25) || exit 1
-export JAVA_HOME MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow"
-cd "$root"
-mvn -B -q -DskipTests -pl core,app -am test-compile
-cp_file=$(mktemp)
-core_cp_file=$(mktemp)
-mvn -B -q -pl app dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
-mvn -B -q -pl core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$core_cp_file" >/dev/null
-# Burrow's own modules come from this tree, never from a jar someone installed in ~/.m2.
-deps=$(cat "$cp_file" <(echo) "$core_cp_file" | tr ':' '\n' | grep -v '/dev/burrow/' | grep . | sort -u | paste -sd:)
-classpath="app/target/test-classes:app/target/classes:core/target/test-classes:core/target/classes:$deps"
-rm -f "$cp_file" "$core_cp_file"
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$classpath" dev.burrow.app.cli.TunnelBench "$@"
+lab=$root/scripts/tunnel-lab.sh
+client=$root/bench/tunnel-bench-client.py
+secs=${SECONDS_PER_RUN:-5}
+tools=("$@")
+[[ ${#tools[@]} -gt 0 ]] || tools=(direct burrow sshuttle ssh)
+[[ $(id -u) == 0 ]] || { echo "tunnel-bench: needs root (network namespaces)" >&2; exit 1; }
+command -v iperf3 >/dev/null || { echo "tunnel-bench: needs iperf3" >&2; exit 1; }
+
+dir=$(mktemp -d /tmp/btl-bench-XXXXXX)
+tunnel_pid=""
+cleanup() {
+    if [[ -n $tunnel_pid ]] && kill -0 "$tunnel_pid" 2>/dev/null; then
+        kill -TERM "$tunnel_pid" 2>/dev/null || true
+        wait "$tunnel_pid" 2>/dev/null || true
+    fi
+    "$lab" down "$dir/lab" || true
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+"$lab" sweep
+"$lab" up "$dir/lab" "btl-$$" >/dev/null
+# shellcheck disable=SC1091
+source "$dir/lab/lab.env"
+in_c() { "$lab" exec "$dir/lab" c "$@"; }
+in_s() { "$lab" exec "$dir/lab" s "$@"; }
+"$lab" exec "$dir/lab" t iperf3 -s -B 198.18.2.2 -p 5201 >"$dir/iperf3-server.log" 2>&1 &
+iperf_server=$!
+ssh_opts=(-i "$LAB_KEY" -o "UserKnownHostsFile=$LAB_KNOWN_HOSTS" -o BatchMode=yes -o StrictHostKeyChecking=yes)
+
+# CPU ticks of a process and all its descendants.
+tree_ticks() {
+    local pid=$1 total=0 p stat
+    local pids=("$pid")
+    local i=0
+    while [[ $i -lt ${#pids[@]} ]]; do
+        for p in $(ps -o pid= --ppid "${pids[$i]}" 2>/dev/null || true); do pids+=("$p"); done
+        i=$((i + 1))
+    done
+    for p in "${pids[@]}"; do
+        stat=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+        stat=${stat##*) }  # fields after the command name; utime and stime are then fields 12 and 13
+        read -r -a f <<<"$stat"
+        total=$((total + f[11] + f[12]))
+    done
+    echo "$total"
+}
+
+wait_ready() { # run-in-ns-function host port [socks]
+    local i
+    for i in $(seq 150); do
+        if "$1" python3 "$client" seq 1 "$2" "$3" ${4:+"$4"} 2>/dev/null | grep -q "ok=1 "; then return 0; fi
+        sleep 0.2
+    done
+    echo "tunnel-bench: $tool never answered a real request" >&2
+    return 1
+}
+
+iperf_mbps() { # run-in-ns-function host port streams -> "MB/s bytes"
+    local json
+    json=$("$1" iperf3 -c "$2" -p "$3" -P "$4" -t "$secs" -J)
+    python3 -c 'import json,sys; d=json.load(sys.stdin)["end"]["sum_received"]; print("%.0f %d" % (d["bits_per_second"]/8/1e6, d["bytes"]))' <<<"$json"
+}
+
+results=()
+for tool in "${tools[@]}"; do
+    run=in_c host=$LAB_TARGET port=5201 http=8080 socks="" tunnel_pid=""
+    case $tool in
+        direct) run=in_s ;;
+        burrow)
+            in_c env HOME="$dir" "$root/burrow" tunnel -r "root@$LAB_SSH_HOST" -i "$LAB_KEY" \
+                --known-hosts "$LAB_KNOWN_HOSTS" "$LAB_TARGET_NET" >"$dir/burrow.log" 2>&1 &
+            tunnel_pid=$!
+            ;;
+        sshuttle)
+            command -v sshuttle >/dev/null || { echo "tunnel-bench: sshuttle not installed, skipped" >&2; continue; }
+            in_c sshuttle --method nft -e "ssh ${ssh_opts[*]}" -r "root@$LAB_SSH_HOST" "$LAB_TARGET_NET" \
+                >"$dir/sshuttle.log" 2>&1 &
+            tunnel_pid=$!
+            ;;
+        ssh)
+            in_c ssh "${ssh_opts[@]}" -N -L "127.0.0.1:15201:$LAB_TARGET:5201" -D 127.0.0.1:11080 \
+                "root@$LAB_SSH_HOST" >"$dir/ssh.log" 2>&1 &
+            tunnel_pid=$!
+            host=127.0.0.1 port=15201 socks=127.0.0.1:11080
+            ;;
+        *) echo "tunnel-bench: unknown tool $tool" >&2; exit 2 ;;
+    esac
+    # Readiness is proven with a real request through the tunnel (sshuttle says "connected" before its rules).
+    wait_ready "$run" "$LAB_TARGET" "$http" "$socks"
+    [[ -n $tunnel_pid ]] && t0=$(tree_ticks "$tunnel_pid") || t0=0
+    read -r one one_bytes < <(iperf_mbps "$run" "$host" "$port" 1)
+    read -r eight eight_bytes < <(iperf_mbps "$run" "$host" "$port" 8)
+    [[ -n $tunnel_pid ]] && t1=$(tree_ticks "$tunnel_pid") || t1=0
+    seq200=$("$run" python3 "$client" seq 200 "$LAB_TARGET" "$http" ${socks:+"$socks"})
+    conc500=$("$run" python3 "$client" conc 500 "$LAB_TARGET" "$http" ${socks:+"$socks"})
+    cpu="-"
+    if [[ -n $tunnel_pid ]]; then
+        hz=$(getconf CLK_TCK)
+        cpu=$(python3 -c "print('%.2f' % ((($t1-$t0)/$hz*1000) / (($one_bytes+$eight_bytes)/1e6)))")
+        kill -TERM "$tunnel_pid" 2>/dev/null || true
+        wait "$tunnel_pid" 2>/dev/null || true
+        tunnel_pid=""
+    fi
+    seq_s=$(sed -E 's/.*seconds=([0-9.]+).*/\1/' <<<"$seq200")
+    seq_fail=$(sed -E 's/.*failed=([0-9]+).*/\1/' <<<"$seq200")
+    conc_fail=$(sed -E 's/.*failed=([0-9]+).*/\1/' <<<"$conc500")
+    conc_s=$(sed -E 's/.*seconds=([0-9.]+).*/\1/' <<<"$conc500")
+    results+=("$(printf '| %-8s | %9s | %9s | %8s s (%s failed) | %4s failed (%s s) | %10s |' \
+        "$tool" "$one" "$eight" "$seq_s" "$seq_fail" "$conc_fail" "$conc_s" "$cpu")")
+    echo "tunnel-bench: $tool done" >&2
+done
+kill -TERM "$iperf_server" 2>/dev/null || true
+
+echo
+echo "Tunnel benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, iperf3 ${secs} s per run"
+echo "| tool     | 1-stream MB/s | 8-stream MB/s | 200 sequential new connections | 500 concurrent | client CPU ms/MB |"
+echo "| -------- | --------- | --------- | ------------------- | ------------------ | ---------- |"
+printf '%s\n' "${results[@]}"

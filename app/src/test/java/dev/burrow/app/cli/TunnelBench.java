@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Compares {@code burrow tunnel --method socks} with OpenSSH's {@code ssh -N -L} on this machine, both against the
  * same real sshd on 127.0.0.1 and a loopback source server: single-stream download MB/s and the tunnel process's CPU
  * per MB (from /proc/PID/stat), 200 sequential new connections, and 500 concurrent ones. Not a test: run it with
- * {@code bench/tunnel-bench.sh}.
+ * {@code bench/tunnel-loopback-bench.sh}.
  *
  * <p>Usage: {@code TunnelBench MIB [REPS [PATH]]}; PATH limits the run to the paths whose name starts with it
  * ({@code direct}, {@code ssh}, {@code burrow}).

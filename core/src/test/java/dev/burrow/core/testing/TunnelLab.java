@@ -141,7 +141,8 @@ public final class TunnelLab implements AutoCloseable {
                 .start();
         p.getOutputStream().close();
         byte[][] out = new byte[1][];
-        Thread reader = Thread.ofVirtual().start(() -> {
+        // A platform thread: reading a process pipe pins a virtual thread's carrier.
+        Thread reader = Thread.ofPlatform().daemon().start(() -> {
             try {
                 out[0] = p.getInputStream().readAllBytes();
             } catch (IOException e) {

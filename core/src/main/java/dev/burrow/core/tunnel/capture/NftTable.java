@@ -195,8 +195,13 @@ final class NftTable implements AutoCloseable {
         stdin.flush();
     }
 
+    /**
+     * Reads one of the child's pipes into {@code lines}. A platform thread, not a virtual one: a read on a process
+     * pipe blocks in native code and pins its carrier for the table's whole life; two such readers took both
+     * carriers of a 2-core machine and starved every captured connection (found by bench/tunnel-bench.sh).
+     */
     private static void pump(InputStream in, boolean error, BlockingQueue<Line> lines, String name) {
-        Thread.ofVirtual().name("burrow-nft-" + (error ? "err-" : "out-") + name).start(() -> {
+        Thread.ofPlatform().daemon().name("burrow-nft-" + (error ? "err-" : "out-") + name).start(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 for (String line; (line = reader.readLine()) != null; ) {
                     lines.add(new Line(error, line));
