@@ -3,6 +3,8 @@ package dev.burrow.core.tunnel.ssh;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -40,6 +42,8 @@ final class SshConnector implements AutoCloseable {
     private final SshSettings settings;
     private final SshIdentities identities;
     private final SshClient client;
+    /** The server's address from the last successful look-up, keeping the host name for known_hosts. */
+    private volatile InetAddress resolved;
 
     SshConnector(SshEndpoint endpoint, SshSettings settings, SshIdentities identities, Path knownHosts,
                  HostKeyPolicy policy) throws IOException {
@@ -78,7 +82,7 @@ final class SshConnector implements AutoCloseable {
     ClientSession connect() throws IOException {
         ClientSession session;
         try {
-            session = client.connect(endpoint.user(), endpoint.host(), endpoint.port())
+            session = client.connect(endpoint.user(), new InetSocketAddress(resolve(), endpoint.port()))
                     .verify(settings.connectTimeout()).getSession();
         } catch (IOException | RuntimeException e) {
             throw new SshUnreachableException(endpoint.host(), endpoint.port(), reason(e), e);
@@ -108,6 +112,28 @@ final class SshConnector implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, () -> "SSH session to " + endpoint + " is up, cipher "
                 + session.getNegotiatedKexParameter(org.apache.sshd.common.kex.KexProposalOption.S2CENC));
         return session;
+    }
+
+    /**
+     * Looks the server up, falling back to the last known address when the look-up fails: with {@code --dns} the
+     * resolver is captured into the tunnel, so while the session is down a fresh look-up cannot succeed (the
+     * bootstrap loop of spec section 8). The address keeps the name, so known_hosts is still checked by name.
+     */
+    private InetAddress resolve() throws SshUnreachableException {
+        try {
+            InetAddress address = InetAddress.getByName(endpoint.host());
+            InetAddress named = InetAddress.getByAddress(endpoint.host(), address.getAddress());
+            resolved = named;
+            return named;
+        } catch (UnknownHostException e) {
+            InetAddress last = resolved;
+            if (last != null) {
+                LOG.log(System.Logger.Level.INFO, () -> "cannot look up " + endpoint.host() + " (" + e.getMessage()
+                        + "); using its last address " + last.getHostAddress());
+                return last;
+            }
+            throw new SshUnreachableException(endpoint.host(), endpoint.port(), "unknown host name", e);
+        }
     }
 
     /**

@@ -202,7 +202,7 @@ public final class SshTransport implements Dialer, AutoCloseable {
     }
 
     private Conduit open(InetSocketAddress source, String host, int port) throws IOException {
-        ClientSession current = awaitSession(host, port);
+        ClientSession current = awaitSession("open " + host + ":" + port);
         // A literal source address: with a name or null, MINA would look up the local host name (may block on DNS).
         SshdSocketAddress local = new SshdSocketAddress(
                 source.getAddress() != null ? source.getAddress().getHostAddress() : "127.0.0.1", source.getPort());
@@ -233,10 +233,10 @@ public final class SshTransport implements Dialer, AutoCloseable {
      * @throws IOException when the command cannot run or exits non-zero
      */
     public String execute(String command, Duration timeout) throws IOException {
-        return awaitSession("exec", 0).executeRemoteCommand(command, timeout);
+        return awaitSession("run '" + command + "'").executeRemoteCommand(command, timeout);
     }
 
-    private ClientSession awaitSession(String host, int port) throws IOException {
+    private ClientSession awaitSession(String purpose) throws IOException {
         if (closed.isDone()) {
             throw new TunnelDownException("the tunnel to " + connector.endpoint() + " is closed");
         }
@@ -264,7 +264,7 @@ public final class SshTransport implements Dialer, AutoCloseable {
             throw new TunnelDownException("the tunnel to " + connector.endpoint() + " is closed");
         }
         throw new TunnelDownException("no SSH session to " + connector.endpoint() + " within "
-                + settings.dialWait().toSeconds() + " s (reconnecting); cannot open " + host + ":" + port);
+                + settings.dialWait().toSeconds() + " s (reconnecting); cannot " + purpose);
     }
 
     private void shutdown(Throwable cause) {

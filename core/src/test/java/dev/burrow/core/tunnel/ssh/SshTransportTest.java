@@ -142,6 +142,19 @@ class SshTransportTest {
     }
 
     @Test
+    void namedHostIsRecordedAndCheckedByName() throws IOException {
+        SshIdentities identities = identities(authorizedKey("ed25519"));
+        SshEndpoint named = new SshEndpoint("tester", "localhost", server.port());
+        SshTransport.connect(named, identities, knownHosts, HostKeyPolicy.ACCEPT_NEW, SETTINGS, counters).close();
+        String line = Files.readString(knownHosts);
+        assertTrue(line.startsWith("[localhost]:" + server.port() + " "), line);
+        try (SshTransport transport = SshTransport.connect(named, identities, knownHosts, HostKeyPolicy.STRICT,
+                SETTINGS, counters)) {
+            assertEquals(SessionState.UP, transport.state());
+        }
+    }
+
+    @Test
     void changedHostKeyIsRefusedEvenWithAcceptNew() throws IOException {
         SshIdentities identities = identities(authorizedKey("ed25519"));
         Path other = KeyGen.generate(dir, "other_host", "ed25519", "");
