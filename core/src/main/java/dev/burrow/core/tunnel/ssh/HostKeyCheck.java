@@ -5,26 +5,28 @@ import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.util.Map;
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.config.keys.KeyUtils;
 
 /**
  * Host key verification against an OpenSSH {@code known_hosts} file: a known key passes, an unknown one is refused
- * or appended depending on the {@link HostKeyPolicy}, a changed one is always refused. A refusal is remembered on the
+ * or appended depending on the {@link HostKeyPolicy}, a changed one is always refused. A refusal is remembered per
  * session, so the connector can throw {@link UnknownHostKeyException} or {@link HostKeyChangedException} instead of
  * MINA's generic "did not validate".
  */
 final class HostKeyCheck {
-    /** Why the host key was refused, set on the session by the verifier. */
-    static final AttributeKey<IOException> REFUSAL = new AttributeKey<>();
-
     private HostKeyCheck() { }
 
-    static ServerKeyVerifier verifier(Path knownHosts, HostKeyPolicy policy, SshEndpoint endpoint) throws IOException {
+    /**
+     * @param refusals receives, per session, why its host key was refused. Not a session attribute: MINA clears
+     *                 those when the session closes, which races with the caller reading it.
+     */
+    static ServerKeyVerifier verifier(Path knownHosts, HostKeyPolicy policy, SshEndpoint endpoint,
+                                      Map<ClientSession, IOException> refusals) throws IOException {
         if (policy == HostKeyPolicy.ACCEPT_NEW && knownHosts.getParent() != null) {
             Files.createDirectories(knownHosts.getParent());
         }
@@ -32,14 +34,14 @@ final class HostKeyCheck {
             if (policy == HostKeyPolicy.ACCEPT_NEW) {
                 return true; // KnownHostsServerKeyVerifier then appends the key to the file.
             }
-            session.setAttribute(REFUSAL, new UnknownHostKeyException(endpoint.host(), endpoint.port(),
+            refusals.put(session, new UnknownHostKeyException(endpoint.host(), endpoint.port(),
                     KeyUtils.getKeyType(key), KeyUtils.getFingerPrint(key), knownHosts));
             return false;
         };
         KnownHostsServerKeyVerifier verifier = new KnownHostsServerKeyVerifier(unknown, knownHosts);
         verifier.setModifiedServerKeyAcceptor((ClientSession session, SocketAddress remote, KnownHostEntry entry,
                 PublicKey expected, PublicKey actual) -> {
-            session.setAttribute(REFUSAL, new HostKeyChangedException(endpoint.host(), endpoint.port(),
+            refusals.put(session, new HostKeyChangedException(endpoint.host(), endpoint.port(),
                     KeyUtils.getKeyType(actual), KeyUtils.getFingerPrint(actual), knownHosts));
             return false;
         });

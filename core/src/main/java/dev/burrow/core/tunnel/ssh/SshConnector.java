@@ -12,6 +12,8 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelShell;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
@@ -44,6 +46,7 @@ final class SshConnector implements AutoCloseable {
     private final SshClient client;
     /** The server's address from the last successful look-up, keeping the host name for known_hosts. */
     private volatile InetAddress resolved;
+    private final Map<ClientSession, IOException> refusals = new ConcurrentHashMap<>();
 
     SshConnector(SshEndpoint endpoint, SshSettings settings, SshIdentities identities, Path knownHosts,
                  HostKeyPolicy policy) throws IOException {
@@ -63,7 +66,7 @@ final class SshConnector implements AutoCloseable {
         CoreModuleProperties.AUTH_TIMEOUT.set(client, settings.authTimeout());
         CoreModuleProperties.WAIT_FOR_SPACE_TIMEOUT.set(client, settings.writeStall());
         client.setCipherFactories(CIPHERS);
-        client.setServerKeyVerifier(HostKeyCheck.verifier(knownHosts, policy, endpoint));
+        client.setServerKeyVerifier(HostKeyCheck.verifier(knownHosts, policy, endpoint, refusals));
         // ~/.ssh/config was applied by the caller; MINA must not read it again, nor load default keys itself.
         client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
         client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
@@ -93,7 +96,7 @@ final class SshConnector implements AutoCloseable {
             }
             session.auth().verify(settings.authTimeout());
         } catch (IOException | RuntimeException e) {
-            IOException refusal = session.getAttribute(HostKeyCheck.REFUSAL);
+            IOException refusal = refusals.remove(session);
             closeQuietly(session, e);
             if (refusal != null) {
                 refusal.addSuppressed(e);
@@ -106,6 +109,7 @@ final class SshConnector implements AutoCloseable {
             }
             throw new SshUnreachableException(endpoint.host(), endpoint.port(), "SSH handshake failed: " + message, e);
         }
+        refusals.remove(session);
         if (settings.requestPty()) {
             openIdleTerminal(session);
         }
