@@ -9,6 +9,7 @@ import dev.burrow.core.tunnel.ssh.UnknownHostKeyException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -28,6 +29,8 @@ final class ErrorMessages {
             case InterruptedException e -> "interrupted";
             // Interrupting a thread blocked in channel I/O closes the channel; that is our Ctrl-C, not a failure.
             case ClosedByInterruptException e -> "interrupted";
+            // A timeout is an InterruptedIOException too, but nobody pressed Ctrl-C.
+            case SocketTimeoutException e -> "timed out: " + e.getMessage();
             case InterruptedIOException e -> "interrupted";
             case NotARepositoryException e -> e.getMessage();
             case UnknownHostKeyException e -> e.getMessage() + "; if that is the server's key, run again with"

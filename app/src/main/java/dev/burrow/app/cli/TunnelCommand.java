@@ -312,7 +312,16 @@ final class TunnelCommand implements java.util.concurrent.Callable<Integer> {
 
     /** The first nameserver of the server's /etc/resolv.conf, as the server itself reaches it. */
     private static InetSocketAddress remoteNameserver(SshTransport transport) throws IOException {
-        String text = transport.execute("cat /etc/resolv.conf", Duration.ofSeconds(10));
+        String text;
+        try {
+            text = transport.execute("cat /etc/resolv.conf", Duration.ofSeconds(10));
+        } catch (java.net.SocketTimeoutException e) {
+            throw new IOException("reading the server's /etc/resolv.conf timed out after 10 s (the server did not"
+                    + " run 'cat /etc/resolv.conf'); give the resolver with --to-ns IP", e);
+        } catch (IOException e) {
+            throw new IOException("cannot read the server's /etc/resolv.conf (" + e.getMessage()
+                    + "); give the resolver with --to-ns IP", e);
+        }
         List<InetAddress> servers = ResolvConf.nameservers(text);
         if (servers.isEmpty()) {
             throw new IOException("the server's /etc/resolv.conf lists no nameserver; give one with --to-ns IP");
