@@ -47,12 +47,12 @@ import picocli.CommandLine.Spec;
  * interrupted (Ctrl-C, SIGTERM) or until the SSH server becomes unusable for good (changed host key, refused login).
  */
 @Command(name = "tunnel", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {
-                "Send TCP connections through an SSH server, like sshuttle, with no software on the server.",
-                "With --method socks (the default without root) it runs a SOCKS5 proxy: point applications at it,",
-                "e.g. curl --socks5-hostname 127.0.0.1:1080 URL; names are resolved on the server's side."},
-        footer = {"", "SUBNET is 10.0.0.0/8, 192.168.1.7, 0/0, 2001:db8::/32, with ports: 10.0.0.0/8:443,",
-                "10.0.0.0/8:8000-8999, [2001:db8::]/32:443.",
+        description = "Send TCP connections through an SSH server, like sshuttle, with no software on the server."
+                + " With --method socks (the default without root) it runs a SOCKS5 proxy instead: point applications"
+                + " at it, e.g. curl --socks5-hostname 127.0.0.1:1080 URL; names are resolved on the server's side.",
+        footer = {"",
+                "SUBNET is 10.0.0.0/8, 192.168.1.7, 0/0 or 2001:db8::/32; with ports 10.0.0.0/8:443,"
+                        + " 10.0.0.0/8:8000-8999 or [2001:db8::]/32:443.",
                 "Host keys are checked against ~/.ssh/known_hosts; an unknown host is refused unless --accept-new."})
 final class TunnelCommand implements java.util.concurrent.Callable<Integer> {
     enum Method { NFT, SOCKS }
