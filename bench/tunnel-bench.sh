@@ -37,6 +37,9 @@ trap cleanup EXIT
 # shellcheck disable=SC1091
 source "$dir/lab/lab.env"
 in_c() { "$lab" exec "$dir/lab" c "$@"; }
+# Started directly (not through a function, which would fork a subshell) so that $! is the tunnel process itself:
+# tunnel-lab.sh execs into it. Killing a subshell instead would leave the tunnel running into the next row.
+start_c() { "$lab" exec "$dir/lab" c "$@" & tunnel_pid=$!; }
 in_s() { "$lab" exec "$dir/lab" s "$@"; }
 "$lab" exec "$dir/lab" t iperf3 -s -B 198.18.2.2 -p 5201 >"$dir/iperf3-server.log" 2>&1 &
 iperf_server=$!
@@ -82,26 +85,26 @@ for tool in "${tools[@]}"; do
     case $tool in
         direct) run=in_s ;;
         burrow)
-            in_c env HOME="$dir" "$root/burrow" tunnel -r "root@$LAB_SSH_HOST" -i "$LAB_KEY" \
-                --known-hosts "$LAB_KNOWN_HOSTS" "$LAB_TARGET_NET" >"$dir/burrow.log" 2>&1 &
-            tunnel_pid=$!
+            start_c env HOME="$dir" "$root/burrow" tunnel -r "root@$LAB_SSH_HOST" -i "$LAB_KEY" \
+                --known-hosts "$LAB_KNOWN_HOSTS" "$LAB_TARGET_NET" >"$dir/burrow.log" 2>&1
             ;;
         sshuttle)
             command -v sshuttle >/dev/null || { echo "tunnel-bench: sshuttle not installed, skipped" >&2; continue; }
-            in_c sshuttle --method nft -e "ssh ${ssh_opts[*]}" -r "root@$LAB_SSH_HOST" "$LAB_TARGET_NET" \
-                >"$dir/sshuttle.log" 2>&1 &
-            tunnel_pid=$!
+            # --python: the remote interpreter by path, so no login-shell shim (pyenv) gets in the way.
+            start_c sshuttle --method nft --python /usr/bin/python3 -e "ssh ${ssh_opts[*]}" -r "root@$LAB_SSH_HOST" \
+                "$LAB_TARGET_NET" >"$dir/sshuttle.log" 2>&1
             ;;
         ssh)
-            in_c ssh "${ssh_opts[@]}" -N -L "127.0.0.1:15201:$LAB_TARGET:5201" -D 127.0.0.1:11080 \
-                "root@$LAB_SSH_HOST" >"$dir/ssh.log" 2>&1 &
-            tunnel_pid=$!
+            start_c ssh "${ssh_opts[@]}" -N -L "127.0.0.1:15201:$LAB_TARGET:5201" -D 127.0.0.1:11080 \
+                "root@$LAB_SSH_HOST" >"$dir/ssh.log" 2>&1
             host=127.0.0.1 port=15201 socks=127.0.0.1:11080
             ;;
         *) echo "tunnel-bench: unknown tool $tool" >&2; exit 2 ;;
     esac
     # Readiness is proven with a real request through the tunnel (sshuttle says "connected" before its rules).
     wait_ready "$run" "$LAB_TARGET" "$http" "$socks"
+    # Warm-up, not measured (JIT for Burrow, caches for all).
+    "$run" iperf3 -c "$host" -p "$port" -t 2 >/dev/null
     [[ -n $tunnel_pid ]] && t0=$(tree_ticks "$tunnel_pid") || t0=0
     read -r one one_bytes < <(iperf_mbps "$run" "$host" "$port" 1)
     read -r eight eight_bytes < <(iperf_mbps "$run" "$host" "$port" 8)
