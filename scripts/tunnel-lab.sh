@@ -70,8 +70,13 @@ delete_lab_namespaces() {
 
 start_sshd() {
     # sshd wants /run/sshd (privilege separation); a tmpfs /run private to this mount namespace gives it one.
-    in_ns "$LAB_S" /bin/sh -c 'mount -t tmpfs -o mode=755 burrow-lab-run /run && mkdir -p /run/sshd && exec "$@"' \
-        sshd "$sshd_bin" -D -e -f "$LAB_DIR/$1" >>"$LAB_DIR/$2.log" 2>&1 &
+    # Debian's bash reads ~/.bashrc even for `ssh host command`; a login's shell setup (pyenv's rehash lock, say)
+    # must not make the lab's sessions slow or hang, so the sessions see empty rc files (again only in this mount
+    # namespace: the files themselves are untouched).
+    in_ns "$LAB_S" /bin/sh -c 'mount -t tmpfs -o mode=755 burrow-lab-run /run && mkdir -p /run/sshd &&
+        for f in "$HOME/.bashrc" "$HOME/.profile" "$HOME/.bash_profile" "$HOME/.bash_login"; do
+            if [ -f "$f" ]; then mount --bind /dev/null "$f"; fi
+        done && exec "$@"' sshd "$sshd_bin" -D -e -f "$LAB_DIR/$1" >>"$LAB_DIR/$2.log" 2>&1 &
     echo $! >"$LAB_DIR/$2.pid"
 }
 
