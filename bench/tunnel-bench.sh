@@ -73,10 +73,17 @@ wait_ready() { # run-in-ns-function host port [socks]
     return 1
 }
 
-iperf_mbps() { # run-in-ns-function host port streams -> "MB/s bytes"
-    local json
-    json=$("$1" iperf3 -c "$2" -p "$3" -P "$4" -t "$secs" -J)
-    python3 -c 'import json,sys; d=json.load(sys.stdin)["end"]["sum_received"]; print("%.0f %d" % (d["bits_per_second"]/8/1e6, d["bytes"]))' <<<"$json"
+iperf_mbps() { # run-in-ns-function host port streams -> "MB/s bytes"; retried when the server is still busy
+    local json try
+    for try in 1 2 3; do
+        json=$("$1" iperf3 -c "$2" -p "$3" -P "$4" -t "$secs" -J || true)
+        if python3 -c 'import json,sys; d=json.load(sys.stdin)["end"]["sum_received"]; print("%.0f %d" % (d["bits_per_second"]/8/1e6, d["bytes"]))' <<<"$json" 2>/dev/null; then
+            return 0
+        fi
+        echo "tunnel-bench: iperf3 try $try failed: $(python3 -c 'import json,sys; print(json.load(sys.stdin).get("error"))' <<<"$json" 2>&1 | tail -1)" >&2
+        sleep 2
+    done
+    return 1
 }
 
 results=()
