@@ -247,7 +247,7 @@ case $cmd in
         frontier=$pid
         while [[ -n $frontier ]]; do
             next=""
-            for p in $frontier; do next+=" $(ps -o pid= --ppid "$p" | tr '\n' ' ' || true)"; done
+            for p in $frontier; do next+=" $(cat /proc/"$p"/task/*/children 2>/dev/null || true)"; done
             frontier=$(echo $next)
             victims+=" $frontier"
         done
