@@ -96,6 +96,24 @@ static int64_t scan_scalar(const uint8_t *buf, int64_t start, int64_t from, int6
     return -1;
 }
 
+/*
+ * Finishes a vector hit: scans the 64 positions from row on with the state the vector lane started the row with
+ * (s1 without its constant, exact; s2 modulo 2^16, all the test and the digest use). Bytes before low are the
+ * virtual zeros of a fresh checksum.
+ */
+static int64_t scan_row(const uint8_t *buf, int64_t low, int64_t row, uint32_t s1_part, uint32_t s2) {
+    uint32_t s1 = s1_part + S1_INIT;
+    for (int64_t i = row; i < row + WINDOW; i++) {
+        uint32_t d = i - WINDOW >= low ? buf[i - WINDOW] : 0;
+        s1 += buf[i] - d;
+        s2 += s1 - WINDOW * (d + CHAR_OFFSET);
+        if ((s2 & BLOB_MASK) == BLOB_MASK) {
+            return result(s1, s2, i);
+        }
+    }
+    return -1;
+}
+
 #ifdef BURROW_X86
 
 /* Moves every 16-bit lane up by one (lane k gets lane k-1); lane 0 gets 0. */
@@ -122,22 +140,25 @@ static inline int offset_of(int layout, int t) {
 
 /*
  * Tests the 960 positions of one region whose rows are in scratch. Returns the lane (1..15) of the first row with a
- * boundary, or 0.
+ * boundary and sets *s1_part and *s2 to the state that lane started with, or returns 0.
  */
 __attribute__((target("avx2"), always_inline))
-static inline int steps_avx2(const uint8_t *rows, int layout) {
+static inline int steps_avx2(const uint8_t *rows, int layout, uint32_t *s1_part, uint32_t *s2_start) {
     const __m256i high_bits = _mm256_set1_epi16((short) (0xffff & ~BLOB_MASK));
     __m256i run = _mm256_setzero_si256();
     __m256i wsum = _mm256_setzero_si256();
     for (int t = 0; t < WINDOW; t++) {
         /* Fact 1 per row: run = sum(b), wsum = sum over t of the running sums = sum((64 - t) * b[t]). */
-        run = _mm256_add_epi16(run, _mm256_cvtepu8_epi16(_mm_load_si128((const __m128i *) (rows + offset_of(layout, t)))));
+        __m128i c = _mm_load_si128((const __m128i *) (rows + offset_of(layout, t)));
+        run = _mm256_add_epi16(run, _mm256_cvtepu8_epi16(c));
         wsum = _mm256_add_epi16(wsum, run);
     }
     /* Lane k starts with the state after row k-1. s1 is kept without its constant 64*31, which cancels in s2's
      * update: s2 += (s1' + 64*31) - 64 * (d + 31) = s1' - 64 * d. */
-    __m256i s1 = lanes_up(run);
-    __m256i s2 = _mm256_add_epi16(lanes_up(wsum), _mm256_set1_epi16((short) (S2_INIT & 0xffff)));
+    const __m256i s1_start = lanes_up(run);
+    const __m256i s2_start_v = _mm256_add_epi16(lanes_up(wsum), _mm256_set1_epi16((short) (S2_INIT & 0xffff)));
+    __m256i s1 = s1_start;
+    __m256i s2 = s2_start_v;
     __m256i seen = _mm256_setzero_si256();
     for (int t = 0; t < WINDOW; t++) {
         const uint8_t *at = rows + offset_of(layout, t);
@@ -150,7 +171,16 @@ static inline int steps_avx2(const uint8_t *rows, int layout) {
         seen = _mm256_max_epu16(seen, _mm256_or_si256(s2, high_bits));
     }
     uint32_t hits = (uint32_t) _mm256_movemask_epi8(_mm256_cmpeq_epi16(seen, _mm256_set1_epi16(-1))) & ~3u;
-    return hits == 0 ? 0 : __builtin_ctz(hits) / 2;
+    if (hits == 0) {
+        return 0;
+    }
+    int lane = __builtin_ctz(hits) / 2;
+    uint16_t lanes[16];
+    _mm256_storeu_si256((__m256i *) lanes, s1_start);
+    *s1_part = lanes[lane];
+    _mm256_storeu_si256((__m256i *) lanes, s2_start_v);
+    *s2_start = lanes[lane];
+    return lane;
 }
 
 /*
@@ -170,9 +200,13 @@ static inline int steps_avx2(const uint8_t *rows, int layout) {
         }                                                          \
     } while (0)
 
-/* Positions [p0, p0 + n * 960) of a chunk that started at least 64 bytes before p0; returns the first boundary. */
+/*
+ * Tests positions from p0 on in regions of 960 while a whole region fits before to, and returns the first boundary
+ * or -1 with *next set to the first position not tested. The chunk starts at low: p0 == low (the window before p0
+ * is then the fresh checksum's virtual zeros) or p0 >= low + 64.
+ */
 __attribute__((target("avx2")))
-static int64_t regions_avx2(const uint8_t *buf, int64_t p0, int64_t to, int64_t *next) {
+static int64_t regions_avx2(const uint8_t *buf, int64_t low, int64_t p0, int64_t to, int64_t *next) {
     /* 16 bytes in front so that byte t of row k-1 can be loaded at offset -1 for every t. */
     _Alignas(32) uint8_t scratch[32 + WINDOW * ROWS];
     uint8_t *rows = scratch + 32;
@@ -183,7 +217,8 @@ static int64_t regions_avx2(const uint8_t *buf, int64_t p0, int64_t to, int64_t 
         for (int b = 0; b < 2; b++) {
             __m256i x[16];
             for (int k = 0; k < ROWS; k++) {
-                x[k] = _mm256_loadu_si256((const __m256i *) (base + WINDOW * k + 32 * b));
+                x[k] = k == 0 && r == low ? _mm256_setzero_si256()
+                                          : _mm256_loadu_si256((const __m256i *) (base + WINDOW * k + 32 * b));
             }
             /* Four rounds transpose each 128-bit lane: x[i] lane h byte k = row k byte 32 b + 16 h + i. */
             for (int round = 0; round < 4; round++) {
@@ -193,11 +228,12 @@ static int64_t regions_avx2(const uint8_t *buf, int64_t p0, int64_t to, int64_t 
                 _mm256_store_si256((__m256i *) (rows + 512 * b + 32 * i), x[i]);
             }
         }
-        int lane = steps_avx2(rows, LAYOUT_YMM);
+        uint32_t s1_part;
+        uint32_t s2;
+        int lane = steps_avx2(rows, LAYOUT_YMM, &s1_part, &s2);
         if (lane != 0) {
-            int64_t row = r + (int64_t) WINDOW * (lane - 1);
             *next = r;
-            return scan_scalar(buf, row - WINDOW, row, row + WINDOW);
+            return scan_row(buf, low, r + (int64_t) WINDOW * (lane - 1), s1_part, s2);
         }
     }
     *next = r;
@@ -212,7 +248,7 @@ static int64_t regions_avx2(const uint8_t *buf, int64_t p0, int64_t to, int64_t 
 #define REGION_STEP_512 ((ROWS_512 - 1) * WINDOW)
 
 __attribute__((target("avx2,avx512f,avx512bw")))
-static int64_t regions_avx512(const uint8_t *buf, int64_t p0, int64_t to, int64_t *next) {
+static int64_t regions_avx512(const uint8_t *buf, int64_t low, int64_t p0, int64_t to, int64_t *next) {
     /*
      * Byte t of rows 0..31 is the 32 bytes at rows + 128 (t % 16) + 32 (t / 16): the transposes leave t = 16 h + i
      * in lane h of register i, for rows 0..15 (a) and 16..31 (b), and each a/b pair of lanes is stored together.
@@ -233,7 +269,7 @@ static int64_t regions_avx512(const uint8_t *buf, int64_t p0, int64_t to, int64_
         __m512i a[16];
         __m512i b[16];
         for (int k = 0; k < 16; k++) {
-            a[k] = _mm512_loadu_si512((const void *) (base + WINDOW * k));
+            a[k] = k == 0 && r == low ? _mm512_setzero_si512() : _mm512_loadu_si512((const void *) (base + WINDOW * k));
             b[k] = _mm512_loadu_si512((const void *) (base + WINDOW * (k + 16)));
         }
         for (int round = 0; round < 4; round++) {
@@ -251,8 +287,11 @@ static int64_t regions_avx512(const uint8_t *buf, int64_t p0, int64_t to, int64_
             run = _mm512_add_epi16(run, _mm512_cvtepu8_epi16(_mm256_load_si256((const __m256i *) at)));
             wsum = _mm512_add_epi16(wsum, run);
         }
-        __m512i s1 = _mm512_permutexvar_epi16(up, run);
-        __m512i s2 = _mm512_add_epi16(_mm512_permutexvar_epi16(up, wsum), _mm512_set1_epi16((short) (S2_INIT & 0xffff)));
+        const __m512i s1_start = _mm512_permutexvar_epi16(up, run);
+        const __m512i s2_start = _mm512_add_epi16(_mm512_permutexvar_epi16(up, wsum),
+                                                  _mm512_set1_epi16((short) (S2_INIT & 0xffff)));
+        __m512i s1 = s1_start;
+        __m512i s2 = s2_start;
         __m512i seen = _mm512_setzero_si512();
         for (int t = 0; t < WINDOW; t++) {
             const uint8_t *at = rows + 128 * (t & 15) + 32 * (t >> 4);
@@ -264,9 +303,13 @@ static int64_t regions_avx512(const uint8_t *buf, int64_t p0, int64_t to, int64_
         }
         uint32_t hits = (uint32_t) _mm512_cmpeq_epi16_mask(seen, _mm512_set1_epi16(-1)) & ~1u;
         if (hits != 0) {
-            int64_t row = r + (int64_t) WINDOW * (__builtin_ctz(hits) - 1);
+            int lane = __builtin_ctz(hits);
+            uint16_t s1_lanes[32];
+            uint16_t s2_lanes[32];
+            _mm512_storeu_si512((void *) s1_lanes, s1_start);
+            _mm512_storeu_si512((void *) s2_lanes, s2_start);
             *next = r;
-            return scan_scalar(buf, row - WINDOW, row, row + WINDOW);
+            return scan_row(buf, low, r + (int64_t) WINDOW * (lane - 1), s1_lanes[lane], s2_lanes[lane]);
         }
     }
     *next = r;
@@ -274,8 +317,9 @@ static int64_t regions_avx512(const uint8_t *buf, int64_t p0, int64_t to, int64_
 }
 
 static int64_t scan_vector(int32_t isa, const uint8_t *buf, int64_t start, int64_t from, int64_t to) {
-    /* The first position whose window holds only chunk bytes, with the leaving byte in the buffer too. */
-    int64_t p0 = from > start + WINDOW ? from : start + WINDOW;
+    /* Where the vector regions start: at the chunk start, whose window is all virtual zeros, or where the window
+     * holds only chunk bytes. A scan that starts testing in between does its first bytes one at a time. */
+    int64_t p0 = from == start ? start : from > start + WINDOW ? from : start + WINDOW;
     if (to - p0 < (isa == BURROW_ISA_AVX512 ? REGION_STEP_512 : REGION_STEP)) {
         return scan_scalar(buf, start, from, to);
     }
@@ -286,7 +330,8 @@ static int64_t scan_vector(int32_t isa, const uint8_t *buf, int64_t start, int64
         }
     }
     int64_t r;
-    int64_t found = isa == BURROW_ISA_AVX512 ? regions_avx512(buf, p0, to, &r) : regions_avx2(buf, p0, to, &r);
+    int64_t found = isa == BURROW_ISA_AVX512 ? regions_avx512(buf, start, p0, to, &r)
+                                             : regions_avx2(buf, start, p0, to, &r);
     if (found >= 0 || r >= to) {
         return found;
     }

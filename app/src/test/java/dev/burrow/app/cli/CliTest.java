@@ -95,15 +95,17 @@ class CliTest {
         CliHarness cli = cli();
         int code = cli.run("--version");
         List<String> lines = cli.out().lines().toList();
-        assertEquals(List.of(0, 3, true, true, "chunker: " + Chunkers.description()), List.of(code, lines.size(),
-                lines.get(0).startsWith("burrow "), lines.get(1).startsWith("Java " + Runtime.version()), lines.get(2)));
+        assertEquals(List.of(0, 3, true, true, "chunker: " + Chunkers.description()),
+                List.of(code, lines.size(), lines.get(0).startsWith("burrow "),
+                        lines.get(1).startsWith("Java " + Runtime.version()), lines.get(2)));
     }
 
     @Test
     void versionSaysTheNativeChunkerIsUsedWhereItIsBuilt() {
         // The native module builds the library on Linux x86-64 with /usr/bin/gcc; there it must be the one in use.
-        Assumptions.assumeTrue("Linux".equals(System.getProperty("os.name")) && "amd64".equals(System.getProperty("os.arch"))
-                && Files.isExecutable(Path.of("/usr/bin/gcc")), "the native chunker is not built here");
+        Assumptions.assumeTrue("Linux".equals(System.getProperty("os.name"))
+                && "amd64".equals(System.getProperty("os.arch")) && Files.isExecutable(Path.of("/usr/bin/gcc")),
+                "the native chunker is not built here");
         CliHarness cli = cli();
         cli.run("--version");
         String line = cli.out().lines().toList().get(2);

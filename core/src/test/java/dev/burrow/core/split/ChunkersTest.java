@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Which chunker {@link Chunkers} picks and what it says about it; each case in a fresh JVM, as the choice is made once. */
+/** Which chunker {@link Chunkers} picks and what it says; each case in a fresh JVM, as the choice is made once. */
 class ChunkersTest {
     /** Prints the choice: the chunker's name, then the description. */
     public static final class PrintChoice {
