@@ -3,8 +3,9 @@
 #
 #   bench/jmh.sh [REGEX] [JMH OPTIONS...]     e.g. bench/jmh.sh ChunkerBench -f 1 -wi 3 -i 5
 #
-# REGEX selects benchmarks (default: all). Without options it runs -f 1 -wi 3 -i 5. Scores are MiB/s on one
-# thread (one core); add -t 2 to load both cores. `mvn verify` compiles the benchmarks but never runs them.
+# REGEX selects benchmarks (default: all). Without options it runs -f 1 -wi 3 -i 5 -w 2s -r 3s (about 7 minutes for
+# all). Scores are MiB/s on one thread (one core); add -t 2 to load both cores. Other builds on the machine skew the
+# figures: repeat a run to see the spread. `mvn verify` compiles the benchmarks but never runs them.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 # shellcheck source=scripts/java-env.bash
@@ -17,7 +18,7 @@ export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=al
 regex=${1:-.}
 shift || true
 if (($# == 0)); then
-    set -- -f 1 -wi 3 -i 5
+    set -- -f 1 -wi 3 -i 5 -w 2s -r 3s
 fi
 
 cd "$root"

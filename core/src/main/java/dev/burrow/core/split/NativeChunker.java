@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,7 +27,7 @@ import java.util.Locale;
  * {@code null}. The library is loaded once, on first use: from the path in the system property
  * {@value #LIBRARY_PROPERTY} if set, else from the jar resource {@code /native/<os>-<arch>/libburrowchunk.so},
  * copied to a temporary file that is deleted once loaded. It runs a self-test when loaded and is not used if that
- * fails. Thread safe; a scan allocates nothing after the first one on a given array.
+ * fails. Thread safe; a scan allocates nothing after the first one on a given array (while that array is in use).
  */
 public final class NativeChunker implements Chunker {
     /** A path to a {@code libburrowchunk.so} to load instead of the bundled one. */
@@ -40,8 +41,13 @@ public final class NativeChunker implements Chunker {
 
     /** The path this instance asks for, or -1 for the best one the CPU runs. */
     private final int isa;
-    /** The last array scanned and its segment, so that repeated scans of one buffer allocate nothing. */
-    private Wrapped last = new Wrapped(new byte[0]);
+    /**
+     * Segments of recently scanned arrays, so that repeated scans of a splitter's buffer allocate nothing. A slot is
+     * chosen by the array's identity hash, so a few threads with their own buffers rarely evict each other; slots
+     * are weak so that they keep no buffer alive. Racy but safe: a slot holds an immutable object or null.
+     */
+    private final WeakReference<?>[] segments = new WeakReference<?>[SLOTS];
+    private static final int SLOTS = 8;
 
     private static final class Wrapped {
         final byte[] array;
@@ -87,22 +93,28 @@ public final class NativeChunker implements Chunker {
             throw new IndexOutOfBoundsException("scan [" + start + ", " + from + ", " + to + ") of " + buf.length);
         }
         requireAvailable();
-        Wrapped w = last;
-        if (w.array != buf) {
-            // A racing thread may replace it again; each Wrapped is immutable, so any one read is consistent.
-            w = new Wrapped(buf);
-            last = w;
-        }
+        MemorySegment segment = segment(buf);
         try {
             if (isa < 0) {
-                return (long) Library.SCAN.invokeExact(w.segment, (long) start, (long) from, (long) to);
+                return (long) Library.SCAN.invokeExact(segment, (long) start, (long) from, (long) to);
             }
-            return (long) Library.SCAN_ISA.invokeExact(isa, w.segment, (long) start, (long) from, (long) to);
+            return (long) Library.SCAN_ISA.invokeExact(isa, segment, (long) start, (long) from, (long) to);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new AssertionError("burrow_chunk_scan threw " + t, t);
         }
+    }
+
+    private MemorySegment segment(byte[] buf) {
+        int slot = System.identityHashCode(buf) & (SLOTS - 1);
+        WeakReference<?> cached = segments[slot];
+        if (cached != null && cached.get() instanceof Wrapped w && w.array == buf) {
+            return w.segment;
+        }
+        Wrapped w = new Wrapped(buf);
+        segments[slot] = new WeakReference<>(w);
+        return w.segment;
     }
 
     @Override
