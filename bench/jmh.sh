@@ -5,8 +5,8 @@
 #
 # REGEX selects benchmarks (default: all). Without options it runs -f 1 -wi 3 -i 5 -w 2s -r 3s (about 7 minutes for
 # all). Scores are MiB/s on one thread (one core); add -t 2 to load both cores. Other builds on the machine skew the
-# figures: repeat a run to see the spread, or run `bench/jmh.sh ChunkerCpuTime [ROUNDS]`, which alternates the two
-# chunkers and rates them by CPU time. `mvn verify` compiles the benchmarks but never runs them.
+# figures: repeat a run to see the spread, or run `bench/jmh.sh CpuTime [ROUNDS]`, which runs the same
+# benchmark methods round-robin and rates them by CPU time. `mvn verify` compiles the benchmarks but never runs them.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 # shellcheck source=scripts/java-env.bash
@@ -24,8 +24,8 @@ cd "$root"
 mvn -B -q -pl core -am test-compile dependency:build-classpath \
     -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
 classpath=core/target/test-classes:core/target/classes:$(<core/target/bench-classpath.txt)
-if [[ $regex == ChunkerCpuTime ]]; then
-    exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$classpath" dev.burrow.core.bench.ChunkerCpuTime "$@"
+if [[ $regex == CpuTime ]]; then
+    exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$classpath" dev.burrow.core.bench.CpuTime "$@"
 fi
 if (($# == 0)); then
     set -- -f 1 -wi 3 -i 5 -w 2s -r 3s
