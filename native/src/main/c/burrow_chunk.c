@@ -5,28 +5,28 @@
  * the 64-byte window. Each step needs the previous one, so a scalar loop in C is no faster than the JIT's (about one
  * byte per cycle). The vector paths break the chain with two facts.
  *
- * 1. Once 64 bytes of a chunk have been fed, the state depends only on the window b[q-63..q] (bup's window starts as
- *    64 virtual zero bytes, which simply leave it):
+ * 1. The state after byte q depends only on the window b[q-63..q], where bytes before the chunk start are the 64
+ *    virtual zeros a fresh checksum starts with:
  *        s1(q) = 64*31 + sum(b[k])                       for k in q-63..q
  *        s2(q) = 64*63*31 + sum((q + 1 - k) * b[k])      for k in q-63..q
- *    (by induction on the update rule; Rollsum's Java tests check the same invariant). So a scan can start anywhere
- *    64 bytes after the chunk start with a state computed from those 64 bytes alone.
+ *    (by induction on the update rule; JavaChunkerTest checks the same invariant). So a scan can start anywhere
+ *    with a state computed from the 64 bytes before it.
  *
  * 2. Only the low 13 bits of s2 decide a boundary, and all arithmetic is +, - and *64 modulo 2^32. Reduction modulo
  *    2^16 is a ring homomorphism, so doing the same operations on 16-bit lanes gives exactly s2 mod 2^16, whose low
- *    13 bits are the ones tested. (s1 - 64*31 is at most 64*255 = 16320 and fits a 16-bit lane exactly.) The level
- *    needs the full digest, so it comes from a scalar rescan of the 64 bytes around a boundary, which is rare
- *    (one in 8 KiB on average).
+ *    13 bits are the ones tested. s1 - 64*31 is at most 64*255 = 16320, so a 16-bit lane holds it exactly; and the
+ *    digest, s1 << 16 | (s2 & 0xffff), needs no more than that, so the level comes out exact too.
  *
- * The AVX2 path works on regions of 16 rows of 64 bytes. Lane k of a 16 x 16-bit vector follows row k: it starts
- * with the state computed (fact 1) from row k-1, and steps through row k one byte per instruction group, with the
- * leaving byte d taken from row k-1 in lane k-1. Lane 0 only supplies row -1 to lane 1; its own results are
- * ignored. So one region tests 15 * 64 = 960 positions, 16 at a time, and the rows are transposed 16 x 16 bytes at a
- * time so that a vector holds byte t of every row. Positions before the window is full of chunk bytes, and the tail
- * shorter than a region, use the scalar path.
+ * A vector region is 16 (AVX2) or 32 (AVX-512) rows of 64 bytes; row 0 is the window before the region (zeros at a
+ * chunk start). Lane k of a vector of 16-bit lanes follows row k: it starts with the state computed (fact 1) from
+ * row k-1, and steps through row k one byte per instruction group, taking the byte that leaves its window from row
+ * k-1, that is from lane k-1. Lane 0 only supplies row 0. So an AVX2 region tests 15 * 64 = 960 positions, 15 at a
+ * time; the rows are transposed 16 x 16 bytes at a time so that a vector holds byte t of every row. A scan that
+ * starts testing less than 64 bytes after the chunk start does those bytes one at a time, and the tail shorter than
+ * a region uses the scalar path too.
  *
  * Rows are visited in order and a hit in lane k lies before every position of lanes above k, so the lowest lane with
- * a hit holds the first boundary; the scalar rescan of that row finds its exact position and level.
+ * a hit holds the first boundary; stepping that row one byte at a time from the lane's start state finds it.
  */
 #include "burrow_chunk.h"
 
