@@ -1,12 +1,13 @@
 package dev.burrow.app.cli;
 
+import dev.burrow.core.split.Chunkers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
 import picocli.CommandLine.IVersionProvider;
 
-/** {@code burrow --version}: Burrow's version and the Java runtime it runs on. */
+/** {@code burrow --version}: Burrow's version, the Java runtime it runs on, and the chunker in use and why. */
 final class VersionProvider implements IVersionProvider {
     @Override
     public String[] getVersion() {
@@ -15,6 +16,7 @@ final class VersionProvider implements IVersionProvider {
                 "burrow " + burrowVersion(),
                 "Java " + java + " (" + System.getProperty("java.vendor") + "), " + System.getProperty("os.name")
                         + " " + System.getProperty("os.arch"),
+                "chunker: " + Chunkers.description(),
         };
     }
 

@@ -3,9 +3,11 @@ package dev.burrow.app.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.burrow.core.split.Chunkers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,12 +91,25 @@ class CliTest {
     }
 
     @Test
-    void versionNamesBurrowAndTheJavaRuntime() {
+    void versionNamesBurrowTheJavaRuntimeAndTheChunker() {
         CliHarness cli = cli();
         int code = cli.run("--version");
         List<String> lines = cli.out().lines().toList();
-        assertEquals(List.of(0, 2, true, true), List.of(code, lines.size(), lines.get(0).startsWith("burrow "),
-                lines.get(1).startsWith("Java " + Runtime.version())));
+        assertEquals(List.of(0, 3, true, true, "chunker: " + Chunkers.description()),
+                List.of(code, lines.size(), lines.get(0).startsWith("burrow "),
+                        lines.get(1).startsWith("Java " + Runtime.version()), lines.get(2)));
+    }
+
+    @Test
+    void versionSaysTheNativeChunkerIsUsedWhereItIsBuilt() {
+        // The native module builds the library on Linux x86-64 with /usr/bin/gcc; there it must be the one in use.
+        Assumptions.assumeTrue("Linux".equals(System.getProperty("os.name"))
+                && "amd64".equals(System.getProperty("os.arch")) && Files.isExecutable(Path.of("/usr/bin/gcc")),
+                "the native chunker is not built here");
+        CliHarness cli = cli();
+        cli.run("--version");
+        String line = cli.out().lines().toList().get(2);
+        assertTrue(line.matches("chunker: native \\((AVX-512|AVX2|scalar), libburrowchunk\\.so\\)"), line);
     }
 
     @Test

@@ -25,6 +25,19 @@ public interface Chunker {
     /** A short name for diagnostics, e.g. {@code java} or {@code native-avx2}. */
     String name();
 
+    /**
+     * Why this chunker cannot run in this JVM (for example, its library is not built for this platform), or
+     * {@code null} when it can. The chooser skips chunkers that cannot run and reports the reason.
+     */
+    default String unavailabilityCause() {
+        return null;
+    }
+
+    /** One line saying what this chunker is, for {@code burrow --version}, e.g. {@code native (AVX2, libx.so)}. */
+    default String description() {
+        return name();
+    }
+
     /** The end offset encoded in a {@link #scan} result. */
     static int end(long result) {
         return (int) result;

@@ -4,39 +4,44 @@ import dev.burrow.core.spi.Chunker;
 import java.util.ServiceLoader;
 
 /**
- * Picks the chunker: a native one found through {@link ServiceLoader} unless the system property
- * {@code burrow.chunker=java} forces the pure-Java fallback. All give identical boundaries.
+ * Picks the chunker: the first one found through {@link ServiceLoader} that can run here (the native one when its
+ * library loads), unless the system property {@code burrow.chunker=java} forces the pure-Java fallback. All give
+ * identical boundaries.
  */
 public final class Chunkers {
     /** Set to {@code java} to force the pure-Java chunker. */
     public static final String PROPERTY = "burrow.chunker";
 
-    private static final Chunker BEST = choose();
+    private static final Choice CHOICE = choose();
+
+    private record Choice(Chunker chunker, String description) { }
 
     private Chunkers() { }
 
     public static Chunker best() {
-        return BEST;
+        return CHOICE.chunker();
     }
 
-    /** Why {@link #best()} is what it is, for {@code burrow --version}. */
+    /**
+     * Which chunker {@link #best()} is and why, for {@code burrow --version}: for example
+     * {@code native (AVX2, libburrowchunk.so)} or {@code java (forced by -Dburrow.chunker=java)}.
+     */
     public static String description() {
-        if (BEST instanceof JavaChunker) {
-            if ("java".equals(System.getProperty(PROPERTY))) {
-                return "java (forced by -D" + PROPERTY + "=java)";
-            }
-            return "java (no native chunker installed)";
-        }
-        return BEST.name();
+        return CHOICE.description();
     }
 
-    private static Chunker choose() {
+    private static Choice choose() {
         if ("java".equals(System.getProperty(PROPERTY))) {
-            return JavaChunker.INSTANCE;
+            return new Choice(JavaChunker.INSTANCE, "java (forced by -D" + PROPERTY + "=java)");
         }
+        String why = "no native chunker installed";
         for (Chunker c : ServiceLoader.load(Chunker.class)) {
-            return c;
+            String cause = c.unavailabilityCause();
+            if (cause == null) {
+                return new Choice(c, c.description());
+            }
+            why = cause;
         }
-        return JavaChunker.INSTANCE;
+        return new Choice(JavaChunker.INSTANCE, "java (" + why + ")");
     }
 }

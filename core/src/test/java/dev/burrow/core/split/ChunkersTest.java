@@ -1,0 +1,69 @@
+package dev.burrow.core.split;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.burrow.core.testing.Exec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Which chunker {@link Chunkers} picks and what it says; each case in a fresh JVM, as the choice is made once. */
+class ChunkersTest {
+    /** Prints the choice: the chunker's name, then the description. */
+    public static final class PrintChoice {
+        public static void main(String[] args) {
+            System.out.println(Chunkers.best().name());
+            System.out.println(Chunkers.description());
+        }
+    }
+
+    private static List<String> choice(String... jvmOptions) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(jvmOptions));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(PrintChoice.class.getName());
+        return Exec.run(null, Map.of(), cmd).check(cmd).out().lines().toList();
+    }
+
+    @Test
+    void nativeChunkerIsChosenWhereItIsBuilt() {
+        NativeChunkerTest.assumeNativeBuilt();
+        List<String> lines = choice("--enable-native-access=ALL-UNNAMED");
+        assertEquals(2, lines.size(), lines::toString);
+        assertTrue(lines.get(0).matches("native-(avx512|avx2|scalar)"), lines::toString);
+        assertTrue(lines.get(1).matches("native \\((AVX-512|AVX2|scalar), libburrowchunk\\.so\\)"), lines::toString);
+    }
+
+    @Test
+    void propertyForcesTheJavaChunker() {
+        assertEquals(List.of("java", "java (forced by -Dburrow.chunker=java)"),
+                choice("--enable-native-access=ALL-UNNAMED", "-Dburrow.chunker=java"));
+    }
+
+    @Test
+    void otherPlatformsUseTheJavaChunkerAndSaySo() {
+        assertEquals(List.of("java", "java (native library not available for linux-aarch64)"),
+                choice("--enable-native-access=ALL-UNNAMED", "-Dos.name=Linux", "-Dos.arch=aarch64"));
+    }
+
+    @Test
+    void aLibraryThatDoesNotLoadFallsBackToJava() {
+        List<String> lines = choice("--enable-native-access=ALL-UNNAMED",
+                "-D" + NativeChunker.LIBRARY_PROPERTY + "=/nonexistent/libburrowchunk.so");
+        assertEquals("java", lines.get(0));
+        assertTrue(lines.get(1).startsWith("java (libburrowchunk.so did not load (")
+                && lines.get(1).contains("tried /nonexistent/libburrowchunk.so"), lines::toString);
+    }
+
+    @Test
+    void deniedNativeAccessFallsBackToJava() {
+        NativeChunkerTest.assumeNativeBuilt();
+        assertEquals(List.of("java", "java (native access denied (run java with --enable-native-access=ALL-UNNAMED))"),
+                choice("--illegal-native-access=deny"));
+    }
+}
