@@ -157,7 +157,7 @@ final class BloomWriter {
         byte[] nameBytes = String.join("\0", allNames).getBytes(StandardCharsets.UTF_8);
         long table = 1L << bits;
         Path dir = out.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "burrow-bloom-", ".tmp");
+        Path tmp = LookupTempFiles.create(dir, "bloom");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE);
                  Arena arena = Arena.ofConfined()) {

@@ -131,7 +131,7 @@ final class MidxWriter {
         byte[] nameBytes = String.join("\0", names).getBytes(StandardCharsets.UTF_8);
         long size = whichStart + total * 4 + nameBytes.length;
         Path dir = out.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "burrow-midx-", ".tmp");
+        Path tmp = LookupTempFiles.create(dir, "midx");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE);
                  Arena arena = Arena.ofConfined()) {

@@ -129,6 +129,7 @@ public final class Repository {
      * not grow with the repository. Safe to run while other processes read or write the repository.
      */
     public void refreshLookupFiles() throws IOException {
+        LookupTempFiles.removeStale(packDirectory());
         MidxWriter.auto(packDirectory());
         BloomWriter.update(packDirectory());
     }
