@@ -319,7 +319,8 @@ class MidxBloomTest {
         fanout[12 + 4 * 3 + 1] = (byte) 0xff;                               // Fanout goes down.
         damaged.add(fanout);
         byte[] ids = good.clone();
-        java.util.Arrays.fill(ids, 12 + 4 * 16, 12 + 4 * 16 + 20 * 3500, (byte) 0);   // Ids wiped.
+        int shaStart = 12 + 4 * (1 << MidxWriter.bits(3500));
+        java.util.Arrays.fill(ids, shaStart, shaStart + 20 * 3500, (byte) 0);         // Ids wiped.
         damaged.add(ids);
         damaged.add("MIDX".getBytes(StandardCharsets.US_ASCII));
         for (byte[] bad : damaged) {
