@@ -2,8 +2,10 @@ package dev.burrow.core.store;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Temp files for midx and bloom files being written in {@code objects/pack}, named
@@ -13,8 +15,17 @@ import java.nio.file.Path;
 final class LookupTempFiles {
     private LookupTempFiles() { }
 
+    /** Creates a new empty temp file with the umask's permissions, like bup's files (not 0600). */
     static Path create(Path dir, String kind) throws IOException {
-        return Files.createTempFile(dir, "burrow-" + ProcessHandle.current().pid() + "-" + kind + "-", ".tmp");
+        String prefix = "burrow-" + ProcessHandle.current().pid() + "-" + kind + "-";
+        while (true) {
+            Path p = dir.resolve(prefix + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+            try {
+                return Files.createFile(p);
+            } catch (FileAlreadyExistsException e) {
+                // Another random name.
+            }
+        }
     }
 
     /** Deletes temp files left by Burrow processes that no longer run. */

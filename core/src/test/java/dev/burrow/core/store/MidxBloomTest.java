@@ -149,6 +149,8 @@ class MidxBloomTest {
         assertEquals(1, bupMidx.size());
         byte[] midxBytes = Files.readAllBytes(bupMidx.getFirst());
         byte[] bloomBytes = Files.readAllBytes(packDir.resolve("bup.bloom"));
+        var midxMode = Files.getPosixFilePermissions(bupMidx.getFirst());
+        var bloomMode = Files.getPosixFilePermissions(packDir.resolve("bup.bloom"));
         Files.delete(bupMidx.getFirst());
         Files.delete(packDir.resolve("bup.bloom"));
 
@@ -156,6 +158,8 @@ class MidxBloomTest {
         assertEquals(bupMidx, files(".*\\.midx"));
         assertArrayEquals(midxBytes, Files.readAllBytes(bupMidx.getFirst()));
         assertArrayEquals(bloomBytes, Files.readAllBytes(packDir.resolve("bup.bloom")));
+        assertEquals(midxMode, Files.getPosixFilePermissions(bupMidx.getFirst()));
+        assertEquals(bloomMode, Files.getPosixFilePermissions(packDir.resolve("bup.bloom")));
     }
 
     @Test
