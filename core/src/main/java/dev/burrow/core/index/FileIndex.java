@@ -102,6 +102,10 @@ public final class FileIndex implements AutoCloseable {
             }
         } catch (CorruptIndexException e) {
             LOG.log(System.Logger.Level.WARNING, "Ignoring a damaged index journal: {0}", e.getMessage());
+        } catch (IOException e) {
+            // A full disk, say: the save can still run, and its recorder appends to the journal instead.
+            LOG.log(System.Logger.Level.WARNING, "Could not merge the index journal {0}: {1}", journal, e.toString());
+            return;
         }
         Files.deleteIfExists(journal);
         syncDirectory(file.toAbsolutePath().getParent());
