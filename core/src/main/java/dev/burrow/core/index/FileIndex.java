@@ -172,7 +172,8 @@ public final class FileIndex implements AutoCloseable {
         int gitMode = index.getInt(i, IndexFile.R_GITMODE);
         long id = IndexFile.record(i) + IndexFile.R_ID;
         MemorySegment seg = index.segment();
-        if (gitMode == 0 || seg.get(BE_LONG, id) == 0 && seg.get(BE_LONG, id + 8) == 0 && seg.get(BE_INT, id + 16) == 0) {
+        if (gitMode == 0
+                || seg.get(BE_LONG, id) == 0 && seg.get(BE_LONG, id + 8) == 0 && seg.get(BE_INT, id + 16) == 0) {
             return -1;   // bup treats an all-zero id or a zero mode as "not hashed yet".
         }
         MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, id, idOut, idOff, 20);

@@ -39,7 +39,8 @@ final class Merge {
                     c = -1;
                 } else {
                     long r = rec.record(j);
-                    c = Keys.compare(os, old.pathStart(i), old.pathLength(i), js, Journal.pathStart(r), rec.pathLength(r));
+                    c = Keys.compare(os, old.pathStart(i), old.pathLength(i),
+                            js, Journal.pathStart(r), rec.pathLength(r));
                 }
                 long oi = -1;
                 if (c <= 0) {

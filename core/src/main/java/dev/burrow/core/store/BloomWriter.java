@@ -176,7 +176,8 @@ final class BloomWriter {
                         BloomFile.add(map, bits, k, idx.segment(), idx.idOffset(i));
                     }
                 }
-                MemorySegment.copy(nameBytes, 0, map, ValueLayout.JAVA_BYTE, BloomFile.HEADER + table, nameBytes.length);
+                MemorySegment.copy(nameBytes, 0, map, ValueLayout.JAVA_BYTE, BloomFile.HEADER + table,
+                        nameBytes.length);
                 map.force();
             }
             Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -314,6 +314,45 @@ class FileIndexTest {
     }
 
     @Test
+    void recordersAndLookupsRunFromManyThreads() throws Exception {
+        int perThread = 5000;
+        commit(b("/before"), Stat.of(1), BLOB, id(1));
+        try (FileIndex idx = FileIndex.open(file()); FileIndex.Recorder r = idx.record()) {
+            List<Thread> threads = new java.util.ArrayList<>();
+            List<Throwable> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            for (int t = 0; t < 4; t++) {
+                int base = t * perThread;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        byte[] out = new byte[20];
+                        for (int i = base; i < base + perThread; i++) {
+                            add(r, FileIndexMain.path(i), FileIndexMain.stat(i, 0), BLOB, FileIndexMain.id(i));
+                            if (lookup(idx, b("/before"), Stat.of(1), out) != BLOB) {
+                                throw new AssertionError("lookup failed while recording");
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertEquals(List.of(), failures);
+            r.commit();
+        }
+        try (FileIndex idx = FileIndex.open(file())) {
+            assertEquals(4 * perThread + 1, idx.size());
+            byte[] out = new byte[20];
+            for (int i = 0; i < 4 * perThread; i++) {
+                assertEquals(BLOB, lookup(idx, FileIndexMain.path(i), FileIndexMain.stat(i, 0), out));
+                assertArrayEquals(FileIndexMain.id(i), out);
+            }
+        }
+    }
+
+    @Test
     void killedSaveResumesFromItsLastCheckpoint() throws Exception {
         Process p = ChildJvm.command(List.of("-Xmx64m"), FileIndexMain.class,
                 List.of("kill", file().toString(), "20000")).redirectError(ProcessBuilder.Redirect.INHERIT).start();
