@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.LongAdder;
  * files no midx covers, and {@code bup.bloom} v2. A lookup first searches the files the bloom filter does
  * not cover (packs written since it was built, typically by this save), then asks the bloom filter, whose
  * "absent" is certain and ends most lookups of new objects in a few memory reads, and only then searches
- * the covered midx and idx files. Within each group, the file that answered last is searched first (per
- * thread).
+ * the covered midx files and then idx files. Within each group, the file that answered last moves to the
+ * front (per thread, so threads never contend for the order).
  *
  * <p>Files that are damaged, of another version, or that do not match the idx files (a midx whose idx was
  * deleted, a bloom filter that does not cover the idx files or fails a spot check against them) are
@@ -128,8 +128,12 @@ final class KnownObjects implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "Ignoring an unreadable idx: {0}", e.getMessage());
             }
         }
-        // Newest files first: a re-save mostly finds its objects in the packs of the last save.
-        sources.sort(Comparator.comparingLong((PackLookup f) -> lastModified(f.path())).reversed());
+        // midx files first, largest first (they hold most objects, as in bup); then idx files, newest first: a
+        // re-save mostly finds its objects in the packs of the last save.
+        sources.sort(Comparator.comparing((PackLookup f) -> !(f instanceof MidxFile))
+                .thenComparing(Comparator.comparingLong((PackLookup f) -> f instanceof MidxFile ? f.count() : 0)
+                        .reversed())
+                .thenComparing(Comparator.comparingLong((PackLookup f) -> lastModified(f.path())).reversed()));
         BloomFile bloom = trustedBloom(packDir.resolve("bup.bloom"), idxCounts);
         Set<String> inBloom = bloom == null ? Set.of() : new HashSet<>(bloom.idxNames());
         List<PackLookup> unfiltered = new ArrayList<>();
