@@ -341,7 +341,7 @@ public final class FileIndex implements AutoCloseable {
             if (!Files.exists(journal)) {
                 return -1;
             }
-            try (Journal j = Journal.open(journal)) {
+            try (Journal j = Journal.open(journal, false)) {
                 return j.validEnd();
             } catch (CorruptIndexException e) {
                 LOG.log(System.Logger.Level.WARNING, "Starting a new index journal: {0}", e.getMessage());

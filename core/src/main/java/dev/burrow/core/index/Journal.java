@@ -64,6 +64,11 @@ final class Journal implements AutoCloseable {
      * {@link CorruptIndexException}; a bad record ends the journal there (a torn tail is no error).
      */
     static Journal open(Path file) throws IOException {
+        return open(file, true);
+    }
+
+    /** Like {@link #open(Path)}; without {@code sorted}, {@link #record} is in recording order (cheaper). */
+    static Journal open(Path file, boolean sorted) throws IOException {
         Arena arena = Arena.ofConfined();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
@@ -89,7 +94,9 @@ final class Journal implements AutoCloseable {
                 r += 8 + map.get(BE_INT, r);
             }
             Journal j = new Journal(arena, map, order, count, at);
-            j.sort();
+            if (sorted) {
+                j.sort();
+            }
             return j;
         } catch (IOException | RuntimeException e) {
             arena.close();
