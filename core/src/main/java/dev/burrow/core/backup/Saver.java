@@ -96,9 +96,23 @@ public final class Saver {
             checkInterrupted();
             inserter.flush();
             repo.updateRef(ref, parent, commitId);
+            refreshLookupFiles(repo);
             LOG.log(System.Logger.Level.INFO, "saved {0} files, {1} bytes into {2} as {3}", saver.files, saver.bytes,
                     ref, commitId.name());
             return new SaveResult(commitId, tree, saver.files, saver.bytes, inserter.bytesWritten(), saver.skipped);
+        }
+    }
+
+    /**
+     * Updates the midx and bloom files after a save, as bup does. They only speed up later lookups, so a
+     * failure here (a full disk, say) is logged and does not undo the save.
+     */
+    static void refreshLookupFiles(Repository repo) {
+        try {
+            repo.refreshLookupFiles();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "Saved, but could not update the lookup files in {0}: {1}",
+                    repo.packDirectory(), e.getMessage());
         }
     }
 
