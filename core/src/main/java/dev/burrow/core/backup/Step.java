@@ -1,0 +1,39 @@
+package dev.burrow.core.backup;
+
+import dev.burrow.core.meta.Metadata;
+import java.nio.file.Path;
+
+/**
+ * One step of the walk, in the order a serial save would take it; the writer replays them to build the
+ * trees. A regular file's content follows separately, in the same order, in the chunk stream.
+ */
+final class Step {
+    enum Kind {
+        /** A directory begins; {@code meta} is its own metadata, {@code name} null for the root. */
+        DIR_START,
+        /** The directory begun last ends; {@code countsAsFile} when it was read from disk. */
+        DIR_END,
+        /** A regular file whose chunks come through the chunk stream. */
+        CONTENT,
+        /** A symlink, fifo, socket or device: stored from its metadata alone. */
+        LEAF,
+        /** The walk is over. */
+        DONE
+    }
+
+    static final Step DONE = new Step(Kind.DONE, null, null, null, false);
+
+    final Kind kind;
+    final byte[] name;
+    final Path path;
+    final Metadata meta;
+    final boolean countsAsFile;
+
+    Step(Kind kind, byte[] name, Path path, Metadata meta, boolean countsAsFile) {
+        this.kind = kind;
+        this.name = name;
+        this.path = path;
+        this.meta = meta;
+        this.countsAsFile = countsAsFile;
+    }
+}
