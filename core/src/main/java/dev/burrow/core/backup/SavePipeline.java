@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * (by interrupt) and waits for it, and is called before the inserter is closed.
  */
 final class SavePipeline implements AutoCloseable {
-    static final int BLOCKS = 4;
+    static final int BLOCKS = 2;
 
     private final BlockingQueue<Step> steps = new ArrayBlockingQueue<>(1024);
     private final BlockingQueue<SaveReader.FileRead> files = new ArrayBlockingQueue<>(1024);
@@ -61,7 +61,7 @@ final class SavePipeline implements AutoCloseable {
     private int index = -1;
 
     private SavePipeline(int hashers) {
-        int batches = 4 * hashers + 4;
+        int batches = 2 * hashers + 4;
         freeBatches = new ArrayBlockingQueue<>(batches);
         ordered = new ArrayBlockingQueue<>(batches);
         work = new ArrayBlockingQueue<>(batches);

@@ -5,6 +5,7 @@ import dev.burrow.core.meta.Metadata;
 import dev.burrow.core.spi.ProgressListener;
 import dev.burrow.core.split.ChunkTreeBuilder;
 import dev.burrow.core.split.HashSplitter;
+import dev.burrow.core.split.SplitCursor;
 import dev.burrow.core.split.Chunkers;
 import dev.burrow.core.store.ObjectId;
 import dev.burrow.core.store.ObjectInserter;
@@ -12,7 +13,6 @@ import dev.burrow.core.store.ObjectType;
 import dev.burrow.core.store.Repository;
 import dev.burrow.core.store.Tree;
 import dev.burrow.core.store.TreeFormatter;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -48,7 +48,7 @@ public final class Saver {
     private final SaveProgress progress;
     private final ObjectInserter inserter;
     private final SavePipeline pipeline;
-    private final HashSplitter splitter = new HashSplitter(Chunkers.best());
+    private final SplitCursor bupmCursor = new SplitCursor(Chunkers.best());
     private final ChunkTreeBuilder builder;
     private final byte[] id = new byte[ObjectId.LENGTH];
     private final Map<String, byte[]> hardlinks = new HashMap<>();
@@ -246,10 +246,21 @@ public final class Saver {
         return m;
     }
 
-    /** Splits in-memory bytes (a .bupm stream) into a blob or chunk tree; the id lands in {@link #id}. */
+    /**
+     * Splits in-memory bytes (a .bupm stream) into a blob or chunk tree; the id lands in {@link #id}. The bytes
+     * are split in place, processed after every 8 MiB as if read from a stream, so no 8 MiB buffer is needed.
+     */
     private int splitBytes(byte[] data) throws IOException {
         builder.reset();
-        splitter.split(new ByteArrayInputStream(data), builder, null);
+        bupmCursor.reset(0);
+        for (int end = Math.min(HashSplitter.READ_SIZE, data.length); ; end = Math.min(end + HashSplitter.READ_SIZE,
+                data.length)) {
+            bupmCursor.process(data, end, builder);
+            if (end == data.length) {
+                break;
+            }
+        }
+        bupmCursor.finish(data, data.length, builder);
         return builder.finishBlobOrTree(id);
     }
 
