@@ -101,10 +101,24 @@ public final class Saver {
             checkInterrupted();
             inserter.flush();
             repo.updateRef(ref, parent, commitId);
+            refreshLookupFiles(repo);
             LOG.log(System.Logger.Level.INFO, "saved {0} files, {1} bytes into {2} as {3}", progress.files(),
                     progress.bytes(), ref, commitId.name());
             return new SaveResult(commitId, tree, progress.files(), progress.bytes(), inserter.bytesWritten(),
                     progress.skipped());
+        }
+    }
+
+    /**
+     * Updates the midx and bloom files after a save, as bup does. They only speed up later lookups, so a
+     * failure here (a full disk, say) is logged and does not undo the save.
+     */
+    static void refreshLookupFiles(Repository repo) {
+        try {
+            repo.refreshLookupFiles();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "Saved, but could not update the lookup files in {0}: {1}",
+                    repo.packDirectory(), e.getMessage());
         }
     }
 

@@ -97,6 +97,7 @@ public final class Splitter {
             if (ref != null) {
                 repo.updateRef(ref, parent, commit);
             }
+            Saver.refreshLookupFiles(repo);
             return new SplitResult(tree, data, commit, read[0]);
         }
     }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -13,8 +15,11 @@ import java.nio.file.StandardOpenOption;
  * A memory-mapped {@code .idx} v2 file, for "does this object exist?" without loading the index into the
  * heap. Lookups use the fanout table and a binary search over the mapped ids.
  */
-final class PackIndexFile implements AutoCloseable {
-    private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+final class PackIndexFile implements PackLookup {
+    static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final VarHandle BYTES_BE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    static final VarHandle BYTES_BE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     private static final int HEADER = 8;
     private static final int FANOUT = 256 * 4;
 
@@ -52,22 +57,35 @@ final class PackIndexFile implements AutoCloseable {
         }
     }
 
-    Path path() {
+    @Override
+    public Path path() {
         return path;
     }
 
-    int count() {
+    @Override
+    public long count() {
         return count;
     }
 
-    boolean contains(byte[] id, int off) {
+    @Override
+    public MemorySegment segment() {
+        return map;
+    }
+
+    @Override
+    public long idOffset(long i) {
+        return HEADER + FANOUT + i * ObjectId.LENGTH;
+    }
+
+    @Override
+    public boolean contains(byte[] id, int off) {
         int first = id[off] & 0xff;
         int lo = first == 0 ? 0 : map.get(BE_INT, HEADER + (first - 1) * 4);
         int hi = map.get(BE_INT, HEADER + first * 4) - 1;
         long base = HEADER + FANOUT;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int c = compare(base + (long) mid * ObjectId.LENGTH, id, off);
+            int c = compareId(map, base + (long) mid * ObjectId.LENGTH, id, off);
             if (c < 0) {
                 lo = mid + 1;
             } else if (c > 0) {
@@ -79,15 +97,17 @@ final class PackIndexFile implements AutoCloseable {
         return false;
     }
 
-    private int compare(long at, byte[] id, int off) {
-        for (int i = 0; i < ObjectId.LENGTH; i++) {
-            int a = map.get(ValueLayout.JAVA_BYTE, at + i) & 0xff;
-            int b = id[off + i] & 0xff;
-            if (a != b) {
-                return a - b;
-            }
+    /** Unsigned comparison of the id at {@code map[at..]} with {@code id[off..]}, eight bytes at a time. */
+    static int compareId(MemorySegment map, long at, byte[] id, int off) {
+        int c = Long.compareUnsigned(map.get(BE_LONG, at), (long) BYTES_BE_LONG.get(id, off));
+        if (c != 0) {
+            return c;
         }
-        return 0;
+        c = Long.compareUnsigned(map.get(BE_LONG, at + 8), (long) BYTES_BE_LONG.get(id, off + 8));
+        if (c != 0) {
+            return c;
+        }
+        return Integer.compareUnsigned(map.get(BE_INT, at + 16), (int) BYTES_BE_INT.get(id, off + 16));
     }
 
     @Override

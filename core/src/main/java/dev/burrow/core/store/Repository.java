@@ -120,6 +120,21 @@ public final class Repository {
     }
 
     /**
+     * Brings the pack directory's lookup files up to date, as bup does after writing a pack ({@code bup midx
+     * --auto}, then {@code bup bloom}): merges idx files into a {@code .midx} once there are more than five
+     * idx and midx files, and adds new idx files to {@code bup.bloom} (or rebuilds it). Call once a save's
+     * packs are flushed; the next {@link #newInserter()} then looks objects up through them. Both files are
+     * caches in bup's format, written to a temp file and renamed, so bup reads them and a crash at any point
+     * leaves the repository correct. Blocks on file I/O; streams over the mapped idx files, so the heap does
+     * not grow with the repository. Safe to run while other processes read or write the repository.
+     */
+    public void refreshLookupFiles() throws IOException {
+        LookupTempFiles.removeStale(packDirectory());
+        MidxWriter.auto(packDirectory());
+        BloomWriter.update(packDirectory());
+    }
+
+    /**
      * The object a ref points at, from its loose file or from {@code packed-refs}.
      *
      * @param ref a full ref name such as {@code refs/heads/NAME}
