@@ -1,5 +1,6 @@
 package dev.burrow.core.backup;
 
+import dev.burrow.core.index.FileIndex;
 import dev.burrow.core.split.Chunkers;
 import dev.burrow.core.split.HashSplitter;
 import dev.burrow.core.split.SplitCursor;
@@ -75,12 +76,16 @@ final class SavePipeline implements AutoCloseable {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    /** Starts every stage on {@code root}; the caller becomes the writer and must close this. */
-    static SavePipeline start(VirtualDir root, ObjectInserter inserter, int compression, int hashers,
-                              SaveProgress progress) {
+    /**
+     * Starts every stage on {@code root}; the caller becomes the writer and must close this.
+     *
+     * @param index the filesystem index whose unchanged files are not read, or null
+     */
+    static SavePipeline start(VirtualDir root, ObjectInserter inserter, FileIndex index, int compression,
+                              int hashers, SaveProgress progress) {
         SavePipeline p = new SavePipeline(hashers);
         try {
-            SaveWalker walker = new SaveWalker(p.steps, p.files, p.metaThreads, progress);
+            SaveWalker walker = new SaveWalker(p.steps, p.files, p.metaThreads, progress, index, inserter);
             SaveReader reader = new SaveReader(p.files, p.segments, p.blocks, progress);
             p.threads.add(Thread.ofVirtual().name("burrow-save-walk").unstarted(p.guard(() -> walker.run(root))));
             p.threads.add(Thread.ofVirtual().name("burrow-save-read").unstarted(p.guard(reader::run)));

@@ -1,7 +1,10 @@
 package dev.burrow.core.backup;
 
+import dev.burrow.core.index.FileIndex;
 import dev.burrow.core.meta.FileNames;
 import dev.burrow.core.meta.Metadata;
+import dev.burrow.core.store.ObjectId;
+import dev.burrow.core.store.ObjectInserter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -37,13 +40,21 @@ final class SaveWalker {
     private final ExecutorService metaThreads;
     private final Semaphore metaPermits = new Semaphore(CONCURRENT);
     private final SaveProgress progress;
+    private final FileIndex index;
+    private final ObjectInserter inserter;
 
+    /**
+     * @param index    the filesystem index to skip unchanged files with, or null to read every file
+     * @param inserter checks that an indexed id is really stored (only its thread-safe lookup is used)
+     */
     SaveWalker(BlockingQueue<Step> steps, BlockingQueue<SaveReader.FileRead> files, ExecutorService metaThreads,
-               SaveProgress progress) {
+               SaveProgress progress, FileIndex index, ObjectInserter inserter) {
         this.steps = steps;
         this.files = files;
         this.metaThreads = metaThreads;
         this.progress = progress;
+        this.index = index;
+        this.inserter = inserter;
     }
 
     void run(VirtualDir root) throws IOException, InterruptedException {
@@ -88,6 +99,11 @@ final class SaveWalker {
                 if (m.isDirectory()) {
                     walk(VirtualDir.real(c.path()), c.name(), m);
                 } else if (m.isRegularFile()) {
+                    Step unchanged = unchanged(c, m);
+                    if (unchanged != null) {
+                        steps.put(unchanged);
+                        continue;
+                    }
                     files.put(new SaveReader.FileRead(c.path(), m.statSize(), m.mtimeNanos(), m.ctimeNanos()));
                     steps.put(new Step(Step.Kind.CONTENT, c.name(), c.path(), m, false));
                 } else {
@@ -102,6 +118,25 @@ final class SaveWalker {
             }
         }
         steps.put(new Step(Step.Kind.DIR_END, name, null, null, !dir.contentsOf().isEmpty()));
+    }
+
+    /**
+     * The step for a file the index shows unchanged since it was stored, if its object is in the repository;
+     * else null, and the file is read. bup's rule (spec §10): dev, inode, link count, ctime, mtime and size all
+     * match what was recorded.
+     */
+    private Step unchanged(Child c, Metadata m) {
+        if (index == null) {
+            return null;
+        }
+        byte[] path = FileNames.pathBytes(c.path());
+        byte[] id = new byte[ObjectId.LENGTH];
+        int mode = index.lookup(path, 0, path.length, m.device(), m.inode(), m.linkCount(), m.ctimeNanos(),
+                m.mtimeNanos(), m.statSize(), id, 0);
+        if (mode < 0 || !inserter.existsInRepository(id, 0)) {
+            return null;
+        }
+        return new Step(Step.Kind.UNCHANGED, c.name(), c.path(), m, false, id, mode);
     }
 
     private Future<Metadata> readMetadata(Child c) throws InterruptedException {

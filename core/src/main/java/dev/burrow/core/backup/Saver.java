@@ -1,5 +1,6 @@
 package dev.burrow.core.backup;
 
+import dev.burrow.core.index.FileIndex;
 import dev.burrow.core.meta.FileNames;
 import dev.burrow.core.meta.Metadata;
 import dev.burrow.core.spi.ProgressListener;
@@ -44,6 +45,13 @@ public final class Saver {
     private static final byte[] BUP_SUFFIX = {'.', 'b', 'u', 'p'};
     private static final byte[] BUPL_SUFFIX = {'.', 'b', 'u', 'p', 'l'};
     private static final byte[] BUPM = {'.', 'b', 'u', 'p', 'm'};
+    /**
+     * New bytes after which a save that records into the filesystem index flushes its pack and makes the
+     * index's journal durable, so that a save interrupted later resumes without reading those files again.
+     * Counted in bytes, not time, so that pack boundaries, like pack contents, do not depend on timing.
+     * The system property {@code burrow.save.checkpointBytes} overrides it (tests use small values).
+     */
+    static final long CHECKPOINT_BYTES = Long.getLong("burrow.save.checkpointBytes", 256L << 20);
 
     private final SaveProgress progress;
     private final ObjectInserter inserter;
@@ -52,12 +60,16 @@ public final class Saver {
     private final ChunkTreeBuilder builder;
     private final byte[] id = new byte[ObjectId.LENGTH];
     private final Map<String, byte[]> hardlinks = new HashMap<>();
+    private final FileIndex.Recorder recorder;
+    private long nextCheckpoint;
 
-    private Saver(ObjectInserter inserter, SaveProgress progress, SavePipeline pipeline) {
+    private Saver(ObjectInserter inserter, SaveProgress progress, SavePipeline pipeline, FileIndex.Recorder recorder) {
         this.inserter = inserter;
         this.progress = progress;
         this.pipeline = pipeline;
+        this.recorder = recorder;
         this.builder = new ChunkTreeBuilder(inserter);
+        this.nextCheckpoint = CHECKPOINT_BYTES;
     }
 
     /**
@@ -84,13 +96,15 @@ public final class Saver {
         listener.started(totals[0], totals[1]);
         Optional<ObjectId> parent = repo.readRef(ref);
         SaveProgress progress = new SaveProgress(listener);
+        FileIndex index = request.useIndex() ? openIndex(repo, request.sources()) : null;
+        FileIndex.Recorder recorder = index == null ? null : startRecording(index);
         try (ObjectInserter inserter = repo.newInserter()) {
             inserter.setCompression(request.compression());
             ObjectId tree;
-            try (SavePipeline pipeline = SavePipeline.start(root, inserter, request.compression(), hashers,
+            try (SavePipeline pipeline = SavePipeline.start(root, inserter, index, request.compression(), hashers,
                     progress)) {
                 try {
-                    tree = new Saver(inserter, progress, pipeline).writeAll();
+                    tree = new Saver(inserter, progress, pipeline, recorder).writeAll();
                 } catch (InterruptedException | InterruptedIOException e) {
                     pipeline.rethrowFailure();
                     throw e instanceof InterruptedException ie ? ie : interrupted(e);
@@ -102,10 +116,21 @@ public final class Saver {
             inserter.flush();
             repo.updateRef(ref, parent, commitId);
             refreshLookupFiles(repo);
+            if (recorder != null) {
+                commitIndex(recorder);
+            }
             LOG.log(System.Logger.Level.INFO, "saved {0} files, {1} bytes into {2} as {3}", progress.files(),
-                    progress.bytes(), ref, commitId.name());
-            return new SaveResult(commitId, tree, progress.files(), progress.bytes(), inserter.bytesWritten(),
-                    progress.skipped());
+                    progress.bytesRead(), ref, commitId.name());
+            return new SaveResult(commitId, tree, progress.files(), progress.bytesRead(), inserter.bytesWritten(),
+                    progress.skipped(), progress.unchanged());
+        } finally {
+            if (recorder != null) {
+                // After a commit this does nothing; else it keeps the journal, from which the next save resumes.
+                closeQuietly(recorder);
+            }
+            if (index != null) {
+                index.close();
+            }
         }
     }
 
@@ -119,6 +144,46 @@ public final class Saver {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "Saved, but could not update the lookup files in {0}: {1}",
                     repo.packDirectory(), e.getMessage());
+        }
+    }
+
+    /** The sources' filesystem index, or null (with a warning) when it cannot be opened: then every file is read. */
+    private static FileIndex openIndex(Repository repo, List<Path> sources) {
+        Path file = FileIndex.defaultFile(repo.directory(), normalize(sources));
+        try {
+            return FileIndex.open(file);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "Reading every file: cannot open the index {0}: {1}", file,
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    /** A recorder for this save's results, or null (with a warning) when another save is recording. */
+    private static FileIndex.Recorder startRecording(FileIndex index) {
+        try {
+            return index.record();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "This save will not update the index {0}: {1}", index.file(),
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    private static void commitIndex(FileIndex.Recorder recorder) {
+        try {
+            recorder.commit();
+        } catch (IOException e) {
+            // The snapshot is complete; the index only makes the next save faster.
+            LOG.log(System.Logger.Level.WARNING, "Saved, but could not update the index: {0}", e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(FileIndex.Recorder recorder) {
+        try {
+            recorder.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "Could not keep the index journal: {0}", e.getMessage());
         }
     }
 
@@ -137,11 +202,15 @@ public final class Saver {
     /** A directory whose tree is being written: its entries so far and its .bupm stream. */
     private static final class OpenDir {
         final byte[] name;
+        final Path path;
+        final Metadata meta;
         final TreeFormatter tree = new TreeFormatter();
         final ByteArrayOutputStream bupm = new ByteArrayOutputStream();
 
-        OpenDir(byte[] name) {
+        OpenDir(byte[] name, Path path, Metadata meta) {
             this.name = name;
+            this.path = path;
+            this.meta = meta;
         }
     }
 
@@ -153,7 +222,7 @@ public final class Saver {
             Step s = pipeline.nextStep();
             switch (s.kind) {
                 case DIR_START -> {
-                    OpenDir d = new OpenDir(s.name);
+                    OpenDir d = new OpenDir(s.name, s.path, s.meta);
                     d.bupm.writeBytes(s.meta.encode());
                     open.push(d);
                 }
@@ -166,17 +235,26 @@ public final class Saver {
                         progress.file();
                     }
                     ObjectId tree = inserter.insert(ObjectType.TREE, d.tree.format());
+                    if (s.countsAsFile) {
+                        // Recording the directory lets the index drop entries of children that are gone.
+                        record(d.path, d.meta, Tree.MODE_TREE, tree.toBytes());
+                    }
                     if (open.isEmpty()) {
                         return tree;
                     }
                     open.peek().tree.add(Tree.MODE_TREE, mangle(d.name, false), tree);
                 }
-                case CONTENT, LEAF -> {
+                case CONTENT, LEAF, UNCHANGED -> {
                     OpenDir d = open.peek();
-                    Metadata saved = s.kind == Step.Kind.CONTENT ? writeContent(s, d.tree) : writeLeaf(s, d.tree);
+                    Metadata saved = switch (s.kind) {
+                        case CONTENT -> writeContent(s, d.tree);
+                        case UNCHANGED -> writeUnchanged(s, d.tree);
+                        default -> writeLeaf(s, d.tree);
+                    };
                     if (saved != null) {
                         d.bupm.writeBytes(saved.encode());
                     }
+                    checkpoint();
                 }
                 case DONE -> throw new IllegalStateException("the walk ended inside a directory");
             }
@@ -228,8 +306,37 @@ public final class Saver {
         if (read.changed) {
             progress.skip(s.path,
                     "changed while it was being read; saved as read (run the save again for a consistent copy)");
+        } else {
+            record(s.path, s.meta, mode, id);
         }
         return finishLeaf(s, s.meta.withSize(builder.bytes()), mode, tree);
+    }
+
+    /** A file the index shows unchanged: its stored id is reused and its content not read. */
+    private Metadata writeUnchanged(Step s, TreeFormatter tree) throws IOException {
+        System.arraycopy(s.id, 0, id, 0, ObjectId.LENGTH);
+        // Recorded again: an index commit drops the entries a changed directory's save did not record.
+        record(s.path, s.meta, s.gitMode, id);
+        progress.unchanged(s.meta.statSize());
+        return finishLeaf(s, s.meta.withSize(s.meta.statSize()), s.gitMode, tree, false);
+    }
+
+    private void record(Path path, Metadata m, int gitMode, byte[] objectId) throws IOException {
+        if (recorder == null) {
+            return;
+        }
+        byte[] p = FileNames.pathBytes(path);
+        recorder.add(p, 0, p.length, m.device(), m.inode(), m.linkCount(), m.ctimeNanos(), m.mtimeNanos(),
+                m.statSize(), gitMode, objectId, 0);
+    }
+
+    /** Every {@link #CHECKPOINT_BYTES} of new objects: flush the pack, then make the recorded entries durable. */
+    private void checkpoint() throws IOException {
+        if (recorder != null && inserter.bytesWritten() >= nextCheckpoint) {
+            inserter.flush();
+            recorder.checkpoint();
+            nextCheckpoint = inserter.bytesWritten() + CHECKPOINT_BYTES;
+        }
     }
 
     /** Stores a symlink or special file. */
@@ -250,13 +357,19 @@ public final class Saver {
     }
 
     private Metadata finishLeaf(Step s, Metadata m, int mode, TreeFormatter tree) {
+        return finishLeaf(s, m, mode, tree, true);
+    }
+
+    private Metadata finishLeaf(Step s, Metadata m, int mode, TreeFormatter tree, boolean countFile) {
         if (m.linkCount() > 1) {
             String key = m.device() + ":" + m.inode();
             byte[] first = hardlinks.computeIfAbsent(key, k -> FileNames.pathBytes(s.path.toAbsolutePath()));
             m = m.withHardlinkTarget(first);
         }
         tree.add(mode, mangle(s.name, mode == Tree.MODE_TREE), ObjectId.fromBytes(id, 0));
-        progress.file();
+        if (countFile) {
+            progress.file();
+        }
         return m;
     }
 

@@ -17,6 +17,8 @@ final class Step {
         CONTENT,
         /** A symlink, fifo, socket or device: stored from its metadata alone. */
         LEAF,
+        /** A regular file the filesystem index shows unchanged and stored as {@code id} with {@code gitMode}. */
+        UNCHANGED,
         /** The walk is over. */
         DONE
     }
@@ -28,12 +30,20 @@ final class Step {
     final Path path;
     final Metadata meta;
     final boolean countsAsFile;
+    final byte[] id;
+    final int gitMode;
 
     Step(Kind kind, byte[] name, Path path, Metadata meta, boolean countsAsFile) {
+        this(kind, name, path, meta, countsAsFile, null, 0);
+    }
+
+    Step(Kind kind, byte[] name, Path path, Metadata meta, boolean countsAsFile, byte[] id, int gitMode) {
         this.kind = kind;
         this.name = name;
         this.path = path;
         this.meta = meta;
         this.countsAsFile = countsAsFile;
+        this.id = id;
+        this.gitMode = gitMode;
     }
 }
