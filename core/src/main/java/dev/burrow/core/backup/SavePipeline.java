@@ -12,6 +12,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -36,6 +37,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class SavePipeline implements AutoCloseable {
     static final int BLOCKS = 2;
+    /** How long the splitter waits for more input before handing over a batch that is not full. */
+    static final long IDLE_FLUSH_MICROS = 500;
 
     private final BlockingQueue<Step> steps = new ArrayBlockingQueue<>(1024);
     private final BlockingQueue<SaveReader.FileRead> files = new ArrayBlockingQueue<>(1024);
@@ -156,8 +159,13 @@ final class SavePipeline implements AutoCloseable {
         int prevEnd = 0;
         while (true) {
             SaveReader.Segment s = segments.poll();
+            if (s == null && batch != null) {
+                // Small files arrive one by one: wait a moment to fill the batch rather than hand each over alone.
+                s = segments.poll(IDLE_FLUSH_MICROS, TimeUnit.MICROSECONDS);
+            }
             if (s == null) {
-                // Nothing to split right now: let the writer have what is ready rather than wait with it.
+                // Nothing to split: let the writer have what is ready (it may be waiting for it, and the reader
+                // for the blocks it holds) rather than wait with it.
                 submitBatch();
                 s = segments.take();
             }
