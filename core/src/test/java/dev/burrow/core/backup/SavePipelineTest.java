@@ -37,6 +37,10 @@ class SavePipelineTest {
     private Path mixedTree() throws Exception {
         Path src = tmp.resolve("src");
         SampleTree.create(src, 9 << 20);
+        // Without SampleTree's file named ".bupm": stored as ".bupm.bupl", it sorts before a chunked (tree) .bupm,
+        // ".bupm/" in git's order, and bup 0.33.7 stops looking for .bupm at the first name after it, so it then
+        // restores the root without metadata. Whether the root's .bupm is chunked depends on the files' times.
+        Files.delete(src.resolve(".bupm"));
         Path docs = Files.createDirectories(src.resolve("docs"));
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < 400; i++) {
