@@ -206,11 +206,21 @@ public final class Saver {
         final Metadata meta;
         final TreeFormatter tree = new TreeFormatter();
         final ByteArrayOutputStream bupm = new ByteArrayOutputStream();
+        boolean nameRightAfterBupm;
 
         OpenDir(byte[] name, Path path, Metadata meta) {
             this.name = name;
             this.path = path;
             this.meta = meta;
+        }
+
+        void add(int mode, byte[] mangled, ObjectId id) {
+            tree.add(mode, mangled, id);
+            // ".bupm" then a byte below '/', e.g. ".bupm.bupl" (a file named .bupm): see storeBupm.
+            if (mangled.length > BUPM.length && Arrays.equals(mangled, 0, BUPM.length, BUPM, 0, BUPM.length)
+                    && (mangled[BUPM.length] & 0xff) < '/') {
+                nameRightAfterBupm = true;
+            }
         }
     }
 
@@ -228,7 +238,7 @@ public final class Saver {
                 }
                 case DIR_END -> {
                     OpenDir d = open.pop();
-                    int bupmMode = splitBytes(d.bupm.toByteArray());
+                    int bupmMode = storeBupm(d.bupm.toByteArray(), d.nameRightAfterBupm);
                     d.tree.add(bupmMode, BUPM, ObjectId.fromBytes(id, 0));
                     if (s.countsAsFile) {
                         // Only directories read from disk count, as in the total measured up front; ancestors do not.
@@ -242,14 +252,14 @@ public final class Saver {
                     if (open.isEmpty()) {
                         return tree;
                     }
-                    open.peek().tree.add(Tree.MODE_TREE, mangle(d.name, false), tree);
+                    open.peek().add(Tree.MODE_TREE, mangle(d.name, false), tree);
                 }
                 case CONTENT, LEAF, UNCHANGED -> {
                     OpenDir d = open.peek();
                     Metadata saved = switch (s.kind) {
-                        case CONTENT -> writeContent(s, d.tree);
-                        case UNCHANGED -> writeUnchanged(s, d.tree);
-                        default -> writeLeaf(s, d.tree);
+                        case CONTENT -> writeContent(s, d);
+                        case UNCHANGED -> writeUnchanged(s, d);
+                        default -> writeLeaf(s, d);
                     };
                     if (saved != null) {
                         d.bupm.writeBytes(saved.encode());
@@ -262,7 +272,7 @@ public final class Saver {
     }
 
     /** Stores a regular file's chunks from the chunk stream; returns its metadata, or null if it was skipped. */
-    private Metadata writeContent(Step s, TreeFormatter tree) throws IOException, InterruptedException {
+    private Metadata writeContent(Step s, OpenDir tree) throws IOException, InterruptedException {
         builder.reset();
         SaveReader.FileRead read;
         while (true) {
@@ -313,7 +323,7 @@ public final class Saver {
     }
 
     /** A file the index shows unchanged: its stored id is reused and its content not read. */
-    private Metadata writeUnchanged(Step s, TreeFormatter tree) throws IOException {
+    private Metadata writeUnchanged(Step s, OpenDir tree) throws IOException {
         System.arraycopy(s.id, 0, id, 0, ObjectId.LENGTH);
         // Recorded again: an index commit drops the entries a changed directory's save did not record.
         record(s.path, s.meta, s.gitMode, id);
@@ -340,7 +350,7 @@ public final class Saver {
     }
 
     /** Stores a symlink or special file. */
-    private Metadata writeLeaf(Step s, TreeFormatter tree) throws IOException {
+    private Metadata writeLeaf(Step s, OpenDir tree) throws IOException {
         Metadata m = s.meta;
         int mode;
         if (m.isSymlink()) {
@@ -356,11 +366,11 @@ public final class Saver {
         return finishLeaf(s, m, mode, tree);
     }
 
-    private Metadata finishLeaf(Step s, Metadata m, int mode, TreeFormatter tree) {
+    private Metadata finishLeaf(Step s, Metadata m, int mode, OpenDir tree) {
         return finishLeaf(s, m, mode, tree, true);
     }
 
-    private Metadata finishLeaf(Step s, Metadata m, int mode, TreeFormatter tree, boolean countFile) {
+    private Metadata finishLeaf(Step s, Metadata m, int mode, OpenDir tree, boolean countFile) {
         if (m.linkCount() > 1) {
             String key = m.device() + ":" + m.inode();
             byte[] first = hardlinks.computeIfAbsent(key, k -> FileNames.pathBytes(s.path.toAbsolutePath()));
@@ -371,6 +381,22 @@ public final class Saver {
             progress.file();
         }
         return m;
+    }
+
+    /**
+     * Stores a directory's .bupm stream; the id lands in {@link #id}. Split as bup splits it, except when the
+     * directory has an entry named {@code .bupm} followed by a byte below {@code '/'} (as a file named
+     * {@code .bupm} is stored, {@code .bupm.bupl}): a chunked .bupm is a tree, which git orders as
+     * {@code .bupm/}, after that entry, and bup 0.33.7's reader stops looking for {@code .bupm} at the first
+     * name after it, so it would restore the directory without metadata. Then the stream is one blob, which
+     * every reader accepts and which sorts first.
+     */
+    private int storeBupm(byte[] data, boolean mustBeBlob) throws IOException {
+        if (mustBeBlob) {
+            inserter.insert(ObjectType.BLOB, data, 0, data.length, id, 0);
+            return Tree.MODE_FILE;
+        }
+        return splitBytes(data);
     }
 
     /**

@@ -37,10 +37,6 @@ class SavePipelineTest {
     private Path mixedTree() throws Exception {
         Path src = tmp.resolve("src");
         SampleTree.create(src, 9 << 20);
-        // Without SampleTree's file named ".bupm": stored as ".bupm.bupl", it sorts before a chunked (tree) .bupm,
-        // ".bupm/" in git's order, and bup 0.33.7 stops looking for .bupm at the first name after it, so it then
-        // restores the root without metadata. Whether the root's .bupm is chunked depends on the files' times.
-        Files.delete(src.resolve(".bupm"));
         Path docs = Files.createDirectories(src.resolve("docs"));
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < 400; i++) {
@@ -100,6 +96,32 @@ class SavePipelineTest {
             pack += Files.size(repo.packDirectory().resolve(n));
         }
         assertTrue(pack < r.newBytes(), "pack " + pack + " of " + r.newBytes() + " new bytes");
+    }
+
+    @Test
+    void aFileNamedBupmBesideALongBupmStreamLeavesTheMetadataReadableByBup() throws Exception {
+        Bup.assumeInstalled();
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        java.util.Random rnd = new java.util.Random(7);
+        for (int i = 0; i < 1500; i++) {
+            String name = "f" + Long.toString(rnd.nextLong() & Long.MAX_VALUE, 36);
+            Path f = src.resolve(name);
+            Files.writeString(f, name);
+            Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L + i * 1000L));
+        }
+        Path bupm = src.resolve(".bupm");
+        Files.writeString(bupm, "a user's file called .bupm\n");
+        Files.setLastModifiedTime(bupm, java.nio.file.attribute.FileTime.fromMillis(1_234_567_000_000L));
+        Repository repo = Repository.init(tmp.resolve("repo"));
+        Saver.save(repo, request(src), ProgressListener.NONE);
+        Bup bup = new Bup(repo.directory());
+        // The 1500 entries make a stream bup would chunk into a tree; it must stay a blob to sort before .bupm.bupl.
+        assertTrue(bup.git("ls-tree", "p").out().lines().anyMatch(l -> l.startsWith("100644 blob ") && l.endsWith("\t.bupm")),
+                bup.git("ls-tree", "p").out().lines().filter(l -> l.contains(".bupm")).toList().toString());
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        bup.run("restore", "-C", out.toString(), "/p/latest/.");
+        assertEquals(TreeDescription.of(src, TreeDescription.Options.ALL),
+                TreeDescription.of(out, TreeDescription.Options.ALL));
     }
 
     @Test
