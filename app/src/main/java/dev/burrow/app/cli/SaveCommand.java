@@ -46,6 +46,11 @@ final class SaveCommand implements Callable<Integer> {
             description = "Store paths under OLD as under NEW (repeatable; the first match wins).")
     List<String> grafts = new ArrayList<>();
 
+    @Option(names = "--no-index",
+            description = "Read every file, even those the index shows unchanged since the last save, and do not "
+                    + "update the index.")
+    boolean noIndex;
+
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files and directories to save.")
     List<Path> paths;
 
@@ -68,7 +73,7 @@ final class SaveCommand implements Callable<Integer> {
         try {
             List<Path> sources = paths.stream().map(CommandPaths::absolute).toList();
             return new SaveRequest(name, sources, rewrite(), CommandPaths.commitDate(commit.date, parent.context()),
-                    commit.compress, parent.argv());
+                    commit.compress, parent.argv(), !noIndex);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

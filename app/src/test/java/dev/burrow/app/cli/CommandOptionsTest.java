@@ -40,6 +40,13 @@ class CommandOptionsTest {
     }
 
     @Test
+    void saveNoIndexReadsEveryFile() {
+        SaveCommand save = cli.parse(SaveCommand.class, "save", "-n", "home", "--no-index", "/etc");
+        assertEquals(new SaveRequest("home", List.of(Path.of("/etc")), PathRewrite.NONE, NOW, 1,
+                List.of("save", "-n", "home", "--no-index", "/etc"), false), save.request());
+    }
+
+    @Test
     void saveStripAndStripPathAndCompressOptions() {
         SaveCommand strip = cli.parse(SaveCommand.class, "save", "-n", "a", "--strip", "--compress=0", "/etc");
         SaveCommand stripPath = cli.parse(SaveCommand.class, "save", "-n", "a", "--strip-path", "/home", "/home/me");

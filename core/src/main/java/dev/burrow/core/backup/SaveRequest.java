@@ -14,9 +14,17 @@ import java.util.Objects;
  * @param date       the commit's author and committer time, with its zone offset
  * @param compression zlib level 0–9 for new objects (bup's default is 1)
  * @param argv       the command line, recorded in the commit message as bup does
+ * @param useIndex   whether to skip files that the filesystem index shows unchanged since they were stored, and
+ *                   to record what this save stores ({@code false}: read every file, as without an index)
  */
 public record SaveRequest(String name, List<Path> sources, PathRewrite rewrite, ZonedDateTime date, int compression,
-                          List<String> argv) {
+                          List<String> argv, boolean useIndex) {
+    /** A request that uses the filesystem index. */
+    public SaveRequest(String name, List<Path> sources, PathRewrite rewrite, ZonedDateTime date, int compression,
+                       List<String> argv) {
+        this(name, sources, rewrite, date, compression, argv, true);
+    }
+
     public SaveRequest {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(rewrite, "rewrite");

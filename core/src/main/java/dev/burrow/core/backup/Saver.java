@@ -1,10 +1,12 @@
 package dev.burrow.core.backup;
 
+import dev.burrow.core.index.FileIndex;
 import dev.burrow.core.meta.FileNames;
 import dev.burrow.core.meta.Metadata;
 import dev.burrow.core.spi.ProgressListener;
 import dev.burrow.core.split.ChunkTreeBuilder;
 import dev.burrow.core.split.HashSplitter;
+import dev.burrow.core.split.SplitCursor;
 import dev.burrow.core.split.Chunkers;
 import dev.burrow.core.store.ObjectId;
 import dev.burrow.core.store.ObjectInserter;
@@ -12,57 +14,62 @@ import dev.burrow.core.store.ObjectType;
 import dev.burrow.core.store.Repository;
 import dev.burrow.core.store.Tree;
 import dev.burrow.core.store.TreeFormatter;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code burrow save}: writes a snapshot of files and directories as bup does (spec §4–§7) and moves the
  * branch to it.
  *
- * <p>Files are read one at a time, split, and their chunks written straight into the pack; only one
- * directory level's entries per open directory are held in memory. The ref moves only after the pack is
- * complete and synced, so an interrupted, killed or failed save leaves the branch as it was.
+ * <p>The calling thread is the writer: it replays the walk's steps in a serial save's order, stores each
+ * chunk as it comes back hashed and compressed from the {@link SavePipeline}, and builds the chunk trees,
+ * {@code .bupm} streams and directory trees; so the pack holds the same objects in the same order, and the
+ * same bytes, as a serial save would write. Reading, splitting, hashing and compressing run ahead of it on
+ * other threads, within a fixed amount of memory. The ref moves only after the pack is complete and synced,
+ * so an interrupted, killed or failed save leaves the branch as it was.
  *
- * <p>Blocks the calling thread until done; interrupt it to cancel.
+ * <p>Blocks the calling thread until done; interrupt it to cancel (every stage stops before this returns).
  */
 public final class Saver {
     private static final System.Logger LOG = System.getLogger(Saver.class.getName());
     private static final byte[] BUP_SUFFIX = {'.', 'b', 'u', 'p'};
     private static final byte[] BUPL_SUFFIX = {'.', 'b', 'u', 'p', 'l'};
     private static final byte[] BUPM = {'.', 'b', 'u', 'p', 'm'};
+    /**
+     * New bytes after which a save that records into the filesystem index flushes its pack and makes the
+     * index's journal durable, so that a save interrupted later resumes without reading those files again.
+     * Counted in bytes, not time, so that pack boundaries, like pack contents, do not depend on timing.
+     * The system property {@code burrow.save.checkpointBytes} overrides it (tests use small values).
+     */
+    static final long CHECKPOINT_BYTES = Long.getLong("burrow.save.checkpointBytes", 256L << 20);
 
-    private final ProgressListener listener;
+    private final SaveProgress progress;
     private final ObjectInserter inserter;
-    private final HashSplitter splitter = new HashSplitter(Chunkers.best());
+    private final SavePipeline pipeline;
+    private final SplitCursor bupmCursor = new SplitCursor(Chunkers.best());
     private final ChunkTreeBuilder builder;
     private final byte[] id = new byte[ObjectId.LENGTH];
     private final Map<String, byte[]> hardlinks = new HashMap<>();
-    private long files;
-    private long bytes;
-    private long skipped;
+    private final FileIndex.Recorder recorder;
+    private long nextCheckpoint;
 
-    private Saver(ObjectInserter inserter, ProgressListener listener) {
+    private Saver(ObjectInserter inserter, SaveProgress progress, SavePipeline pipeline, FileIndex.Recorder recorder) {
         this.inserter = inserter;
-        this.listener = listener;
+        this.progress = progress;
+        this.pipeline = pipeline;
+        this.recorder = recorder;
         this.builder = new ChunkTreeBuilder(inserter);
+        this.nextCheckpoint = CHECKPOINT_BYTES;
     }
 
     /**
@@ -73,6 +80,12 @@ public final class Saver {
      */
     public static SaveResult save(Repository repo, SaveRequest request, ProgressListener listener)
             throws IOException, InterruptedException {
+        return save(repo, request, listener, SavePipeline.defaultThreads());
+    }
+
+    /** As {@link #save(Repository, SaveRequest, ProgressListener)}, with {@code hashers} hashing threads. */
+    static SaveResult save(Repository repo, SaveRequest request, ProgressListener listener, int hashers)
+            throws IOException, InterruptedException {
         if (!Repository.isValidBranchName(request.name())) {
             throw new IllegalArgumentException("invalid backup set name '" + request.name()
                     + "': use letters, digits, '-', '_' or '.', not starting with '.' or '-'");
@@ -82,14 +95,20 @@ public final class Saver {
         long[] totals = SnapshotLayout.measure(request.sources());
         listener.started(totals[0], totals[1]);
         Optional<ObjectId> parent = repo.readRef(ref);
+        SaveProgress progress = new SaveProgress(listener);
+        FileIndex index = request.useIndex() ? openIndex(repo, request.sources()) : null;
+        FileIndex.Recorder recorder = index == null ? null : startRecording(index);
         try (ObjectInserter inserter = repo.newInserter()) {
             inserter.setCompression(request.compression());
-            Saver saver = new Saver(inserter, listener);
             ObjectId tree;
-            try {
-                tree = saver.saveDir(root, null);
-            } catch (InterruptedIOException e) {
-                throw interrupted(e);
+            try (SavePipeline pipeline = SavePipeline.start(root, inserter, index, request.compression(), hashers,
+                    progress)) {
+                try {
+                    tree = new Saver(inserter, progress, pipeline, recorder).writeAll();
+                } catch (InterruptedException | InterruptedIOException e) {
+                    pipeline.rethrowFailure();
+                    throw e instanceof InterruptedException ie ? ie : interrupted(e);
+                }
             }
             String commit = CommitWriter.format(tree, parent.orElse(null), request.date(), "save", request.argv());
             ObjectId commitId = inserter.insert(ObjectType.COMMIT, commit);
@@ -97,9 +116,21 @@ public final class Saver {
             inserter.flush();
             repo.updateRef(ref, parent, commitId);
             refreshLookupFiles(repo);
-            LOG.log(System.Logger.Level.INFO, "saved {0} files, {1} bytes into {2} as {3}", saver.files, saver.bytes,
-                    ref, commitId.name());
-            return new SaveResult(commitId, tree, saver.files, saver.bytes, inserter.bytesWritten(), saver.skipped);
+            if (recorder != null) {
+                commitIndex(recorder);
+            }
+            LOG.log(System.Logger.Level.INFO, "saved {0} files, {1} bytes into {2} as {3}", progress.files(),
+                    progress.bytesRead(), ref, commitId.name());
+            return new SaveResult(commitId, tree, progress.files(), progress.bytesRead(), inserter.bytesWritten(),
+                    progress.skipped(), progress.unchanged());
+        } finally {
+            if (recorder != null) {
+                // After a commit this does nothing; else it keeps the journal, from which the next save resumes.
+                closeQuietly(recorder);
+            }
+            if (index != null) {
+                index.close();
+            }
         }
     }
 
@@ -116,6 +147,46 @@ public final class Saver {
         }
     }
 
+    /** The sources' filesystem index, or null (with a warning) when it cannot be opened: then every file is read. */
+    private static FileIndex openIndex(Repository repo, List<Path> sources) {
+        Path file = FileIndex.defaultFile(repo.directory(), normalize(sources));
+        try {
+            return FileIndex.open(file);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "Reading every file: cannot open the index {0}: {1}", file,
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    /** A recorder for this save's results, or null (with a warning) when another save is recording. */
+    private static FileIndex.Recorder startRecording(FileIndex index) {
+        try {
+            return index.record();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "This save will not update the index {0}: {1}", index.file(),
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    private static void commitIndex(FileIndex.Recorder recorder) {
+        try {
+            recorder.commit();
+        } catch (IOException e) {
+            // The snapshot is complete; the index only makes the next save faster.
+            LOG.log(System.Logger.Level.WARNING, "Saved, but could not update the index: {0}", e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(FileIndex.Recorder recorder) {
+        try {
+            recorder.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "Could not keep the index journal: {0}", e.getMessage());
+        }
+    }
+
     static InterruptedException interrupted(Exception cause) {
         InterruptedException ie = new InterruptedException("save interrupted");
         ie.initCause(cause);
@@ -128,126 +199,161 @@ public final class Saver {
         }
     }
 
-    private record Child(byte[] name, Path path, VirtualDir virtual) { }
+    /** A directory whose tree is being written: its entries so far and its .bupm stream. */
+    private static final class OpenDir {
+        final byte[] name;
+        final Path path;
+        final Metadata meta;
+        final TreeFormatter tree = new TreeFormatter();
+        final ByteArrayOutputStream bupm = new ByteArrayOutputStream();
+        boolean nameRightAfterBupm;
 
-    /**
-     * Writes one directory's tree (and everything below it); returns the tree id.
-     *
-     * @param known the directory's metadata when the caller has already read it, else null
-     */
-    private ObjectId saveDir(VirtualDir dir, Metadata known) throws IOException, InterruptedException {
-        checkInterrupted();
-        Metadata own = known != null ? known
-                : dir.metadataSource() == null ? Metadata.empty() : readOwnMetadata(dir.metadataSource());
-        TreeMap<byte[], Child> children = new TreeMap<>(Arrays::compareUnsigned);
-        for (Map.Entry<byte[], VirtualDir> e : dir.children().entrySet()) {
-            children.put(e.getKey(), new Child(e.getKey(), null, e.getValue()));
-        }
-        for (Map.Entry<byte[], Path> e : dir.files().entrySet()) {
-            children.putIfAbsent(e.getKey(), new Child(e.getKey(), e.getValue(), null));
-        }
-        for (Path real : dir.contentsOf()) {
-            listInto(real, children);
+        OpenDir(byte[] name, Path path, Metadata meta) {
+            this.name = name;
+            this.path = path;
+            this.meta = meta;
         }
 
-        TreeFormatter tree = new TreeFormatter();
-        ByteArrayOutputStream bupm = new ByteArrayOutputStream();
-        bupm.writeBytes(own.encode());
-        for (Child c : children.values()) {
-            if (c.virtual() != null) {
-                ObjectId sub = saveDir(c.virtual(), null);
-                tree.add(Tree.MODE_TREE, mangle(c.name(), false), sub);
-                continue;
+        void add(int mode, byte[] mangled, ObjectId id) {
+            tree.add(mode, mangled, id);
+            // ".bupm" then a byte below '/', e.g. ".bupm.bupl" (a file named .bupm): see storeBupm.
+            if (mangled.length > BUPM.length && Arrays.equals(mangled, 0, BUPM.length, BUPM, 0, BUPM.length)
+                    && (mangled[BUPM.length] & 0xff) < '/') {
+                nameRightAfterBupm = true;
             }
-            Metadata m;
-            try {
-                m = Metadata.fromPath(c.path());
-            } catch (NoSuchFileException e) {
-                skip(c.path(), "vanished during the save; skipped");
-                continue;
-            } catch (IOException e) {
-                skip(c.path(), "cannot read its metadata (" + reason(e) + "); skipped");
-                continue;
-            }
-            if (m.isDirectory()) {
-                ObjectId sub = saveDir(VirtualDir.real(c.path()), m);
-                tree.add(Tree.MODE_TREE, mangle(c.name(), false), sub);
-                continue;
-            }
-            Metadata saved = saveLeaf(c.path(), m, tree, c.name());
-            if (saved != null) {
-                bupm.writeBytes(saved.encode());
-            }
-        }
-        int bupmMode = splitBytes(bupm.toByteArray());
-        tree.add(bupmMode, BUPM, ObjectId.fromBytes(id, 0));
-        if (!dir.contentsOf().isEmpty()) {
-            // Only directories read from disk count, as in the total measured up front; ancestors do not.
-            files++;
-            listener.progress(bytes, files);
-        }
-        return inserter.insert(ObjectType.TREE, tree.format());
-    }
-
-    private Metadata readOwnMetadata(Path dir) throws IOException {
-        try {
-            return Metadata.fromPath(dir);
-        } catch (NoSuchFileException e) {
-            skip(dir, "vanished during the save; saved without its metadata");
-            return Metadata.empty();
         }
     }
 
-    private void listInto(Path dir, TreeMap<byte[], Child> children) throws IOException {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path p : entries) {
-                byte[] name = FileNames.nameBytes(p);
-                children.putIfAbsent(name, new Child(name, p, null));
-            }
-        } catch (NoSuchFileException e) {
-            skip(dir, "vanished during the save; saved as empty");
-        } catch (AccessDeniedException e) {
-            skip(dir, "permission denied reading the directory; saved as empty (run as a user who can read it)");
-        }
-    }
-
-    /** Saves a non-directory; returns its metadata as recorded, or null if it was skipped. */
-    private Metadata saveLeaf(Path path, Metadata m, TreeFormatter tree, byte[] name)
-            throws IOException, InterruptedException {
-        checkInterrupted();
-        int mode;
-        if (m.isRegularFile()) {
-            long before = bytes;
-            try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
-                listener.working(path.toString());
-                builder.reset();
-                splitter.split(in, builder, n -> {
-                    bytes += n;
-                    listener.progress(bytes, files);
-                });
-                mode = builder.finishBlobOrTree(id);
-            } catch (NoSuchFileException e) {
-                skip(path, "vanished during the save; skipped");
-                return null;
-            } catch (AccessDeniedException e) {
-                skip(path, "permission denied; skipped (run as a user who can read it)");
-                return null;
-            } catch (InterruptedIOException e) {
-                throw e;
-            } catch (IOException e) {
-                if (isDiskFull(e)) {
-                    throw e;
+    /** Replays the walk; returns the root tree's id. */
+    private ObjectId writeAll() throws IOException, InterruptedException {
+        ArrayDeque<OpenDir> open = new ArrayDeque<>();
+        while (true) {
+            checkInterrupted();
+            Step s = pipeline.nextStep();
+            switch (s.kind) {
+                case DIR_START -> {
+                    OpenDir d = new OpenDir(s.name, s.path, s.meta);
+                    d.bupm.writeBytes(s.meta.encode());
+                    open.push(d);
                 }
-                skip(path, "read failed (" + reason(e) + "); skipped");
-                bytes = before;
+                case DIR_END -> {
+                    OpenDir d = open.pop();
+                    int bupmMode = storeBupm(d.bupm.toByteArray(), d.nameRightAfterBupm);
+                    d.tree.add(bupmMode, BUPM, ObjectId.fromBytes(id, 0));
+                    if (s.countsAsFile) {
+                        // Only directories read from disk count, as in the total measured up front; ancestors do not.
+                        progress.file();
+                    }
+                    ObjectId tree = inserter.insert(ObjectType.TREE, d.tree.format());
+                    if (s.countsAsFile) {
+                        // Recording the directory lets the index drop entries of children that are gone.
+                        record(d.path, d.meta, Tree.MODE_TREE, tree.toBytes());
+                    }
+                    if (open.isEmpty()) {
+                        return tree;
+                    }
+                    open.peek().add(Tree.MODE_TREE, mangle(d.name, false), tree);
+                }
+                case CONTENT, LEAF, UNCHANGED -> {
+                    OpenDir d = open.peek();
+                    Metadata saved = switch (s.kind) {
+                        case CONTENT -> writeContent(s, d);
+                        case UNCHANGED -> writeUnchanged(s, d);
+                        default -> writeLeaf(s, d);
+                    };
+                    if (saved != null) {
+                        d.bupm.writeBytes(saved.encode());
+                    }
+                    checkpoint();
+                }
+                case DONE -> throw new IllegalStateException("the walk ended inside a directory");
+            }
+        }
+    }
+
+    /** Stores a regular file's chunks from the chunk stream; returns its metadata, or null if it was skipped. */
+    private Metadata writeContent(Step s, OpenDir tree) throws IOException, InterruptedException {
+        builder.reset();
+        SaveReader.FileRead read;
+        while (true) {
+            ChunkBatch b = pipeline.nextEntry();
+            int i = pipeline.index();
+            if (b.kinds[i] == ChunkBatch.FILE_END) {
+                read = b.ends[i];
+                break;
+            }
+            int idOff = i * ObjectId.LENGTH;
+            int len = b.lens[i];
+            boolean isNew = switch (b.how[i]) {
+                case ChunkBatch.KNOWN -> false;
+                case ChunkBatch.STORED -> inserter.insertStored(ObjectType.BLOB, b.blocks[i].data, b.offs[i], len,
+                        b.adlers[i], b.ids, idOff);
+                case ChunkBatch.DEFLATED -> inserter.insertDeflated(ObjectType.BLOB, len, b.ids, idOff, b.out,
+                        b.zoffs[i], b.zlens[i]);
+                default -> throw new IllegalStateException("chunk " + i + " was not hashed");
+            };
+            builder.stored(b.ids, idOff, len, b.levels[i], isNew);
+        }
+        if (read.path != s.path) {
+            throw new IllegalStateException("chunk stream out of step: " + read.path + " for " + s.path);
+        }
+        switch (read.status) {
+            case VANISHED -> {
+                progress.skip(s.path, "vanished during the save; skipped");
                 return null;
             }
-            long read = builder.bytes();
-            if (changedSince(path, m, read)) {
-                skip(path, "changed while it was being read; saved as read (run the save again for a consistent copy)");
+            case DENIED -> {
+                progress.skip(s.path, "permission denied; skipped (run as a user who can read it)");
+                return null;
             }
-            m = m.withSize(read);
-        } else if (m.isSymlink()) {
+            case FAILED -> {
+                progress.skip(s.path, "read failed (" + read.failure + "); skipped");
+                return null;
+            }
+            case OK -> { }
+        }
+        int mode = builder.finishBlobOrTree(id);
+        if (read.changed) {
+            progress.skip(s.path,
+                    "changed while it was being read; saved as read (run the save again for a consistent copy)");
+        } else {
+            record(s.path, s.meta, mode, id);
+        }
+        return finishLeaf(s, s.meta.withSize(builder.bytes()), mode, tree);
+    }
+
+    /** A file the index shows unchanged: its stored id is reused and its content not read. */
+    private Metadata writeUnchanged(Step s, OpenDir tree) throws IOException {
+        System.arraycopy(s.id, 0, id, 0, ObjectId.LENGTH);
+        // Recorded again: an index commit drops the entries a changed directory's save did not record.
+        record(s.path, s.meta, s.gitMode, id);
+        progress.unchanged(s.meta.statSize());
+        return finishLeaf(s, s.meta.withSize(s.meta.statSize()), s.gitMode, tree, false);
+    }
+
+    private void record(Path path, Metadata m, int gitMode, byte[] objectId) throws IOException {
+        if (recorder == null) {
+            return;
+        }
+        byte[] p = FileNames.pathBytes(path);
+        recorder.add(p, 0, p.length, m.device(), m.inode(), m.linkCount(), m.ctimeNanos(), m.mtimeNanos(),
+                m.statSize(), gitMode, objectId, 0);
+    }
+
+    /** Every {@link #CHECKPOINT_BYTES} of new objects: flush the pack, then make the recorded entries durable. */
+    private void checkpoint() throws IOException {
+        if (recorder != null && inserter.bytesWritten() >= nextCheckpoint) {
+            inserter.flush();
+            recorder.checkpoint();
+            nextCheckpoint = inserter.bytesWritten() + CHECKPOINT_BYTES;
+        }
+    }
+
+    /** Stores a symlink or special file. */
+    private Metadata writeLeaf(Step s, OpenDir tree) throws IOException {
+        Metadata m = s.meta;
+        int mode;
+        if (m.isSymlink()) {
             byte[] target = m.symlinkTarget();
             inserter.insert(ObjectType.BLOB, target, 0, target.length, id, 0);
             mode = Tree.MODE_SYMLINK;
@@ -257,49 +363,62 @@ public final class Saver {
             inserter.insert(ObjectType.BLOB, new byte[0], 0, 0, id, 0);
             mode = Tree.MODE_FILE;
         }
+        return finishLeaf(s, m, mode, tree);
+    }
+
+    private Metadata finishLeaf(Step s, Metadata m, int mode, OpenDir tree) {
+        return finishLeaf(s, m, mode, tree, true);
+    }
+
+    private Metadata finishLeaf(Step s, Metadata m, int mode, OpenDir tree, boolean countFile) {
         if (m.linkCount() > 1) {
             String key = m.device() + ":" + m.inode();
-            byte[] first = hardlinks.computeIfAbsent(key, k -> FileNames.pathBytes(path.toAbsolutePath()));
+            byte[] first = hardlinks.computeIfAbsent(key, k -> FileNames.pathBytes(s.path.toAbsolutePath()));
             m = m.withHardlinkTarget(first);
         }
-        tree.add(mode, mangle(name, mode == Tree.MODE_TREE), ObjectId.fromBytes(id, 0));
-        files++;
-        listener.progress(bytes, files);
+        tree.add(mode, mangle(s.name, mode == Tree.MODE_TREE), ObjectId.fromBytes(id, 0));
+        if (countFile) {
+            progress.file();
+        }
         return m;
     }
 
-    /** True when size, mtime or ctime differ from what was read: one lstat, without Metadata's xattr and ACL calls. */
-    private static boolean changedSince(Path path, Metadata before, long read) {
-        try {
-            Map<String, Object> st = Files.readAttributes(path, "unix:size,ctime,lastModifiedTime",
-                    LinkOption.NOFOLLOW_LINKS);
-            return (Long) st.get("size") != read
-                    || ((FileTime) st.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS) != before.mtimeNanos()
-                    || ((FileTime) st.get("ctime")).to(TimeUnit.NANOSECONDS) != before.ctimeNanos();
-        } catch (IOException e) {
-            return true;
+    /**
+     * Stores a directory's .bupm stream; the id lands in {@link #id}. Split as bup splits it, except when the
+     * directory has an entry named {@code .bupm} followed by a byte below {@code '/'} (as a file named
+     * {@code .bupm} is stored, {@code .bupm.bupl}): a chunked .bupm is a tree, which git orders as
+     * {@code .bupm/}, after that entry, and bup 0.33.7's reader stops looking for {@code .bupm} at the first
+     * name after it, so it would restore the directory without metadata. Then the stream is one blob, which
+     * every reader accepts and which sorts first.
+     */
+    private int storeBupm(byte[] data, boolean mustBeBlob) throws IOException {
+        if (mustBeBlob) {
+            inserter.insert(ObjectType.BLOB, data, 0, data.length, id, 0);
+            return Tree.MODE_FILE;
         }
+        return splitBytes(data);
     }
 
-    /** Splits in-memory bytes (a .bupm stream) into a blob or chunk tree; the id lands in {@link #id}. */
+    /**
+     * Splits in-memory bytes (a .bupm stream) into a blob or chunk tree; the id lands in {@link #id}. The bytes
+     * are split in place, processed after every 8 MiB as if read from a stream, so no 8 MiB buffer is needed.
+     */
     private int splitBytes(byte[] data) throws IOException {
         builder.reset();
-        splitter.split(new ByteArrayInputStream(data), builder, null);
+        bupmCursor.reset(0);
+        for (int end = Math.min(HashSplitter.READ_SIZE, data.length); ; end = Math.min(end + HashSplitter.READ_SIZE,
+                data.length)) {
+            bupmCursor.process(data, end, builder);
+            if (end == data.length) {
+                break;
+            }
+        }
+        bupmCursor.finish(data, data.length, builder);
         return builder.finishBlobOrTree(id);
-    }
-
-    private void skip(Path path, String what) {
-        skipped++;
-        listener.warning(path + ": " + what);
     }
 
     static boolean isDiskFull(IOException e) {
         return String.valueOf(e.getMessage()).contains("No space left on device");
-    }
-
-    private static String reason(IOException e) {
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
     }
 
     /** bup's {@code mangle_name}: chunked files get {@code .bup}; names that look mangled get {@code .bupl}. */

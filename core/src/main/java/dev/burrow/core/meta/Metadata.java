@@ -63,7 +63,7 @@ public final class Metadata {
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final String STAT_ATTRIBUTES =
-            "unix:mode,uid,gid,dev,ino,rdev,nlink,ctime,lastAccessTime,lastModifiedTime";
+            "unix:mode,uid,gid,dev,ino,rdev,nlink,size,ctime,lastAccessTime,lastModifiedTime";
     private static final byte[] NO_BYTES = new byte[0];
     private static final AtomicBoolean WARNED_NO_ACL = new AtomicBoolean();
     private static final Metadata EMPTY = new Builder().build();
@@ -86,6 +86,7 @@ public final class Metadata {
     private final long device;
     private final long inode;
     private final long linkCount;
+    private final long statSize;
 
     private Metadata(Builder b) {
         mode = b.mode;
@@ -106,6 +107,7 @@ public final class Metadata {
         device = b.device;
         inode = b.inode;
         linkCount = b.linkCount;
+        statSize = b.statSize;
     }
 
     /** bup's "no information" entry, encoded as the single byte 0x00 (e.g. for grafted directories). */
@@ -159,6 +161,7 @@ public final class Metadata {
         b.device = ((Number) st.get("dev")).longValue();
         b.inode = ((Number) st.get("ino")).longValue();
         b.linkCount = Integer.toUnsignedLong(((Number) st.get("nlink")).intValue());
+        b.statSize = ((Number) st.get("size")).longValue();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cpath = Posix.cPath(arena, path);
             if (type == S_IFLNK) {
@@ -551,6 +554,14 @@ public final class Metadata {
     }
 
     /**
+     * {@code st_size} as lstat gave it when this was read from the file system, else -1. Not encoded: the
+     * recorded size is {@link #size()}, the bytes actually read.
+     */
+    public long statSize() {
+        return statSize;
+    }
+
+    /**
      * bup's rule for restoring a hardlink instead of a copy: mode, uid, gid, user, group, rdev, mtime,
      * ctime and size are all equal.
      */
@@ -805,6 +816,7 @@ public final class Metadata {
         private long device;
         private long inode;
         private long linkCount;
+        private long statSize = -1;
 
         private Builder() {
         }
@@ -828,6 +840,7 @@ public final class Metadata {
             device = m.device;
             inode = m.inode;
             linkCount = m.linkCount;
+            statSize = m.statSize;
         }
 
         /** The full {@code st_mode}, type bits included; 0 means "no common record". */

@@ -82,11 +82,20 @@ public final class ChunkTreeBuilder implements HashSplitter.ChunkSink {
 
     @Override
     public void chunk(byte[] buf, int offset, int length, int lvl) throws IOException {
-        if (inserter.insert(ObjectType.BLOB, buf, offset, length, id, 0)) {
+        boolean isNew = inserter.insert(ObjectType.BLOB, buf, offset, length, id, 0);
+        stored(id, 0, length, lvl, isNew);
+    }
+
+    /**
+     * Adds a chunk blob that the caller has already stored (or found stored): its id is
+     * {@code chunkId[idOff, idOff+20)}; {@code isNew} says whether it was written now, for {@link #newBytes}.
+     */
+    public void stored(byte[] chunkId, int idOff, int length, int lvl, boolean isNew) throws IOException {
+        if (isNew) {
             newBytes += length;
         }
         bytes += length;
-        levels.getFirst().add(Tree.MODE_FILE, id, 0, length);
+        levels.getFirst().add(Tree.MODE_FILE, chunkId, idOff, length);
         squish(lvl);
     }
 

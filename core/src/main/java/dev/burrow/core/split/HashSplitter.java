@@ -38,15 +38,13 @@ public final class HashSplitter {
     }
 
     private final Chunker chunker;
+    private final SplitCursor cursor;
     private final byte[] buf = new byte[READ_SIZE + BLOB_MAX];
-    private int start;
     private int end;
-    // Positions q in [clearFrom, clearTo) are known not to end a chunk when the window ending at q is full.
-    private int clearFrom;
-    private int clearTo;
 
     public HashSplitter(Chunker chunker) {
         this.chunker = chunker;
+        this.cursor = new SplitCursor(chunker);
     }
 
     /** The chunker in use. */
@@ -97,65 +95,23 @@ public final class HashSplitter {
 
     /** Emits what remains as the last chunk and resets for the next stream. */
     public void finish(ChunkSink sink) throws IOException {
-        if (end > start) {
-            sink.chunk(buf, start, end - start, 0);
-        }
-        start = 0;
+        cursor.finish(buf, end, sink);
         end = 0;
-        clearFrom = 0;
-        clearTo = 0;
+        cursor.reset(0);
     }
 
     private void process(ChunkSink sink) throws IOException {
-        while (true) {
-            long r = scanFrom(start);
-            if (r < 0) {
-                break;
-            }
-            int boundaryEnd = Chunker.end(r);
-            int n = boundaryEnd - start;
-            if (n > BLOB_MAX) {
-                sink.chunk(buf, start, BLOB_MAX, 0);
-                start += BLOB_MAX;
-            } else {
-                sink.chunk(buf, start, n, Chunker.level(r));
-                start = boundaryEnd;
-            }
-        }
-        while (end - start >= BLOB_MAX) {
-            sink.chunk(buf, start, BLOB_MAX, 0);
-            start += BLOB_MAX;
-        }
-    }
-
-    private long scanFrom(int s) {
-        int warm = s + Rollsum.WINDOW - 1;   // the first position whose window holds only real bytes
-        long r;
-        if (clearFrom <= warm && clearTo > warm) {
-            r = chunker.scan(buf, s, s, warm);
-            if (r < 0) {
-                r = chunker.scan(buf, clearTo - Rollsum.WINDOW, clearTo, end);
-            }
-        } else {
-            r = chunker.scan(buf, s, s, end);
-        }
-        int tested = r < 0 ? end : Chunker.end(r) - 1;
-        if (tested > warm) {
-            clearFrom = warm;
-            clearTo = tested;
-        }
-        return r;
+        cursor.process(buf, end, sink);
     }
 
     private void compact() {
+        int start = cursor.start();
         if (start == 0) {
             return;
         }
         int rest = end - start;
         System.arraycopy(buf, start, buf, 0, rest);
-        clearFrom -= start;
-        clearTo -= start;
-        start = 0;
+        cursor.rebase(0);
         end = rest;
     }
 }

@@ -98,6 +98,10 @@ final class ObjectIdTable {
         return crcs[e];
     }
 
+    void setCrc(int e, int crc) {
+        crcs[e] = crc;
+    }
+
     /** Entry numbers sorted by id, as an idx file lists them. */
     int[] sortedById() {
         int[] order = new int[size];

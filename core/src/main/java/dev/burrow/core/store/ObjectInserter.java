@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * {@code objects/pack}; {@link #close()} without a flush throws the unfinished pack away, so a failed or
  * killed operation leaves the repository as it was (at most with extra, unreferenced packs).
  *
- * <p>Not thread safe. The hot path ({@link #insert(ObjectType, byte[], int, int, byte[], int)}) allocates
+ * <p>Not thread safe, except {@link #existsInRepository}. The hot path ({@link #insert(ObjectType, byte[], int, int, byte[], int)}) allocates
  * nothing per object: ids go into caller buffers, and the digest, deflater and buffers are reused.
  */
 public final class ObjectInserter implements AutoCloseable {
@@ -153,20 +153,77 @@ public final class ObjectInserter implements AutoCloseable {
             return false;
         }
         try {
-            if (pack == null) {
-                pack = new PackWriter(tmpDir);
-            }
             int zlen = compressor.deflate(data, off, len);
-            pack.write(type, len, idOut, idOff, compressor.buffer(), zlen);
-            objectsWritten++;
-            bytesWritten += len;
-            if (pack.bytesWritten() >= PACK_SIZE_LIMIT || pack.objectCount() >= PACK_OBJECT_LIMIT) {
-                finishPack();
-            }
+            openPack().write(type, len, idOut, idOff, compressor.buffer(), zlen);
+            written(len);
         } catch (IOException e) {
             throw namingTheRepository(e);
         }
         return true;
+    }
+
+    /**
+     * True when the object is in a pack of the repository (one that existed when this inserter opened, or one
+     * it has finished since). Unlike {@link #exists}, this may be called from any thread at the same time as
+     * the inserter is used, as long as the inserter is not closed; it ignores the pack being written.
+     */
+    public boolean existsInRepository(byte[] id, int off) {
+        return known.contains(id, off);
+    }
+
+    /**
+     * Stores an object whose id was computed elsewhere and whose zlib stream is {@code z[zoff, zoff+zlen)},
+     * unless it already exists (the id is trusted, not checked).
+     *
+     * @return true if the object was new and written
+     */
+    public boolean insertDeflated(ObjectType type, int len, byte[] id, int idOff, byte[] z, int zoff, int zlen)
+            throws IOException {
+        if (exists(id, idOff)) {
+            return false;
+        }
+        try {
+            openPack().write(type, len, id, idOff, z, zoff, zlen);
+            written(len);
+        } catch (IOException e) {
+            throw namingTheRepository(e);
+        }
+        return true;
+    }
+
+    /**
+     * Stores {@code data[off, off+len)} uncompressed (zlib level 0, stored blocks), whose id was computed
+     * elsewhere and whose Adler-32 is {@code adler}, unless it already exists (the id is trusted).
+     *
+     * @return true if the object was new and written
+     */
+    public boolean insertStored(ObjectType type, byte[] data, int off, int len, int adler, byte[] id, int idOff)
+            throws IOException {
+        if (exists(id, idOff)) {
+            return false;
+        }
+        try {
+            openPack().writeStored(type, id, idOff, data, off, len, adler);
+            written(len);
+        } catch (IOException e) {
+            throw namingTheRepository(e);
+        }
+        return true;
+    }
+
+    private PackWriter openPack() throws IOException {
+        if (pack == null) {
+            pack = new PackWriter(tmpDir);
+        }
+        return pack;
+    }
+
+    private void written(int len) throws IOException {
+        objectsWritten++;
+        bytesWritten += len;
+        if (pack.bytesWritten() >= PACK_SIZE_LIMIT || pack.objectCount() >= PACK_OBJECT_LIMIT) {
+            finishPack();
+        }
     }
 
     /** Stores a whole object and returns its id. */

@@ -55,6 +55,64 @@ final class PackWriter implements AutoCloseable {
 
     /** Appends one object whose deflated content is {@code z[0, zlen)}. */
     void write(ObjectType type, long size, byte[] id, int idOff, byte[] z, int zlen) throws IOException {
+        write(type, size, id, idOff, z, 0, zlen);
+    }
+
+    /** Appends one object whose deflated content (a whole zlib stream) is {@code z[zoff, zoff+zlen)}. */
+    void write(ObjectType type, long size, byte[] id, int idOff, byte[] z, int zoff, int zlen) throws IOException {
+        int h = objectHeader(type, size);
+        crc.reset();
+        crc.update(header, 0, h);
+        crc.update(z, zoff, zlen);
+        table.add(id, idOff, position, (int) crc.getValue());
+        put(header, 0, h);
+        put(z, zoff, zlen);
+    }
+
+    /**
+     * Appends one object stored uncompressed: a zlib stream of stored deflate blocks (what zlib level 0
+     * writes, which every zlib reader accepts) around {@code data[off, off+len)}, whose Adler-32 is
+     * {@code adler}. The data is copied once, straight into the output buffer.
+     */
+    void writeStored(ObjectType type, byte[] id, int idOff, byte[] data, int off, int len, int adler)
+            throws IOException {
+        int h = objectHeader(type, len);
+        crc.reset();
+        crc.update(header, 0, h);
+        table.add(id, idOff, position, 0);
+        put(header, 0, h);
+        // CMF 0x78 (deflate, 32 KiB window), FLG 0x01 (fastest, no dictionary; 0x7801 is a multiple of 31).
+        header[0] = 0x78;
+        header[1] = 0x01;
+        putCrc(header, 0, 2);
+        int p = off;
+        int rest = len;
+        do {
+            int n = Math.min(rest, 0xffff);
+            rest -= n;
+            header[0] = (byte) (rest == 0 ? 1 : 0);   // BFINAL on the last block, BTYPE 00 (stored)
+            header[1] = (byte) n;
+            header[2] = (byte) (n >>> 8);
+            header[3] = (byte) ~n;
+            header[4] = (byte) (~n >>> 8);
+            putCrc(header, 0, 5);
+            putCrc(data, p, n);
+            p += n;
+        } while (rest > 0);
+        header[0] = (byte) (adler >>> 24);
+        header[1] = (byte) (adler >>> 16);
+        header[2] = (byte) (adler >>> 8);
+        header[3] = (byte) adler;
+        putCrc(header, 0, 4);
+        table.setCrc(table.size() - 1, (int) crc.getValue());
+    }
+
+    private void putCrc(byte[] src, int off, int len) throws IOException {
+        crc.update(src, off, len);
+        put(src, off, len);
+    }
+
+    private int objectHeader(ObjectType type, long size) {
         int h = 0;
         long rest = size >>> 4;
         int b = type.packCode() << 4 | (int) (size & 0x0f);
@@ -64,12 +122,7 @@ final class PackWriter implements AutoCloseable {
             rest >>>= 7;
         }
         header[h++] = (byte) b;
-        crc.reset();
-        crc.update(header, 0, h);
-        crc.update(z, 0, zlen);
-        table.add(id, idOff, position, (int) crc.getValue());
-        put(header, 0, h);
-        put(z, 0, zlen);
+        return h;
     }
 
     private void put(byte[] src, int off, int len) throws IOException {
@@ -122,18 +175,20 @@ final class PackWriter implements AutoCloseable {
 
     private static byte[] sha1Of(FileChannel ch, long length) throws IOException {
         MessageDigest md = Sha1.newDigest();
-        ByteBuffer buf = ByteBuffer.allocateDirect(IO_BUFFER);
+        // A heap array, not the direct buffer: MessageDigest hashes arrays with the CPU's SHA instructions
+        // but copies a direct buffer out 4 KiB at a time first, which took twice as long (see backup-engine.md).
+        byte[] buf = new byte[IO_BUFFER];
+        ByteBuffer wrapped = ByteBuffer.wrap(buf);
         long pos = 0;
         while (pos < length) {
-            buf.clear();
-            buf.limit((int) Math.min(buf.capacity(), length - pos));
-            int n = ch.read(buf, pos);
+            wrapped.clear();
+            wrapped.limit((int) Math.min(buf.length, length - pos));
+            int n = ch.read(wrapped, pos);
             if (n < 0) {
                 throw new IOException("pack shrank while it was being written");
             }
             pos += n;
-            buf.flip();
-            md.update(buf);
+            md.update(buf, 0, n);
         }
         return md.digest();
     }
