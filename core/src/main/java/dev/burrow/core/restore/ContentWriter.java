@@ -2,7 +2,6 @@ package dev.burrow.core.restore;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.LinkOption;
@@ -10,14 +9,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.burrow.core.store.CorruptObjectException;
 import dev.burrow.core.store.ObjectId;
@@ -28,43 +31,57 @@ import dev.burrow.core.store.PackStream;
 import dev.burrow.core.store.Repository;
 
 /**
- * Writes the content of restored files: the restore walk adds, for each file, the blobs it is made of
- * and where each goes; this class reads them in pack order and writes them in parallel.
+ * Writes the content of restored files: the restore walk hands over, for each file, the blobs it is made
+ * of and where each goes; this class creates the files, reads the blobs in pack order and writes them in
+ * parallel, then has each file's metadata applied.
  *
- * <p>Work is gathered in segments of at most {@link #MAX_CHUNKS} chunks and {@link #MAX_FILES} files, so
- * memory does not grow with the snapshot. A segment's chunks are sorted by their location in the packs
- * and cut into runs of a few MiB of pack; a pool of platform threads sized to the cores takes runs, reads
- * each pack window once ({@link PackStream}), inflates into a fixed buffer and writes it with positional
- * writes into every file that needs that blob (a blob shared by several files or places is read once).
- * Per thread, memory is one read window and one output buffer, whatever the file sizes. Delta objects
- * (packs rewritten by {@code git gc}) and loose objects are read through JGit afterwards, in parallel,
- * one reader per task.
+ * <ul>
+ *   <li>File creation and metadata (many small syscalls that mostly wait on the file system) run on
+ *       virtual threads, at most {@link #IO_CONCURRENCY} at a time.</li>
+ *   <li>Chunks are gathered in segments of at most {@link #MAX_CHUNKS} chunks and {@link #MAX_FILES}
+ *       files. A full segment is sorted by location in the packs and cut into runs of a few MiB of pack,
+ *       which a pool of platform threads sized to the cores reads ({@link PackStream}: each pack window
+ *       read once, sequentially), inflates into a fixed buffer and writes with positional writes into
+ *       every file that needs that blob (a blob shared by several files is read once). The walk goes on
+ *       with the next segment meanwhile; at most two segments exist, so memory does not grow with the
+ *       snapshot, and per thread it is one read window and one output buffer whatever the file sizes.</li>
+ *   <li>Delta objects (packs rewritten by {@code git gc}) and loose objects are read through JGit once a
+ *       segment's runs are done, in parallel, one reader per task.</li>
+ * </ul>
  *
- * <p>A file is finished (closed, metadata applied, counted) by whichever thread writes its last chunk;
- * the walk holds one extra count on each file until it has added all its chunks. Used by one restore
- * walk (a single thread) at a time; close it to stop the pool.
+ * <p>A file is finished (metadata applied, counted) once its last chunk is written; the walk holds one
+ * extra count on each file until it has added all its chunks. Called by one walk thread; close it to stop
+ * the threads.
  */
 final class ContentWriter implements AutoCloseable {
     /*
-     * Why the writes stay on the inflating threads rather than going to virtual threads: a write here is
-     * a copy into the page cache, CPU work like the inflate, and handing each buffer to another thread
-     * would need a second buffer and a hand-off per chunk. File creation and directory metadata stay on
-     * the walk's thread, which keeps bup's order of operations.
+     * Why the content writes stay on the inflating threads rather than on virtual threads: a write here
+     * is a copy into the page cache, CPU work like the inflate, and handing each buffer to another thread
+     * would need a second buffer and a hand-off per chunk. Creating a file, by contrast, costs hundreds of
+     * microseconds of file-system work that overlaps well, so it goes to the virtual threads.
      */
 
-    static final int MAX_CHUNKS = 128 * 1024;
-    static final int MAX_FILES = 16 * 1024;
+    static final int MAX_CHUNKS = 64 * 1024;
+    static final int MAX_FILES = 4 * 1024;
+    static final int IO_CONCURRENCY = 32;
     /** A run of sorted chunks handed to one thread spans at most this much of a pack. */
     private static final long RUN_SPAN = 4 << 20;
     private static final int RUN_MAX_CHUNKS = 2048;
     private static final int WINDOW = 1 << 20;
     private static final int OUT_BUFFER = 256 << 10;
 
-    /** A file being written. Its fields other than the counter are fixed once made. */
+    /** Makes room for a file and creates it empty, or fails naming it. */
+    @FunctionalInterface
+    interface Creator {
+        void create() throws IOException;
+    }
+
+    /** A file being written. */
     static final class Target {
         final Path path;
         final String vfsPath;
         final Runnable onDone;
+        final CompletableFuture<Void> created = new CompletableFuture<>();
         /** Chunks not yet written, plus one while the walk is still adding chunks. */
         final AtomicInteger pending = new AtomicInteger(1);
 
@@ -72,6 +89,18 @@ final class ContentWriter implements AutoCloseable {
             this.path = path;
             this.vfsPath = vfsPath;
             this.onDone = onDone;
+        }
+
+        /** Waits until the file exists; throws what its creation threw. */
+        void awaitCreated() throws IOException {
+            try {
+                created.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw new IOException(path + ": cannot create: " + e.getCause(), e.getCause());
+            }
         }
     }
 
@@ -81,7 +110,7 @@ final class ContentWriter implements AutoCloseable {
         final ObjectId id;
         final Target target;
         final long fileOffset;
-        /** The blob's size when the next chunk's offset tells it, else -1. */
+        /** The blob's size when the next chunk's offset tells it, else -1; set before the segment is queued. */
         long expected = -1;
 
         Chunk(long location, ObjectId id, Target target, long fileOffset) {
@@ -90,6 +119,14 @@ final class ContentWriter implements AutoCloseable {
             this.target = target;
             this.fileOffset = fileOffset;
         }
+    }
+
+    /** The chunks handed over between two flushes, and what was started for them. */
+    private static final class Segment {
+        final List<Chunk> chunks = new ArrayList<>();
+        final List<Future<?>> runs = new ArrayList<>();
+        final ConcurrentLinkedQueue<Chunk> deferred = new ConcurrentLinkedQueue<>();
+        int files;
     }
 
     /** Receives the byte counts; called from the pool's threads. */
@@ -103,9 +140,13 @@ final class ContentWriter implements AutoCloseable {
     private final Sink sink;
     private final int threads;
     private final ExecutorService pool;
-    private final List<Chunk> chunks = new ArrayList<>();
-    private final List<Target> targets = new ArrayList<>();
-    private final ConcurrentLinkedQueue<Chunk> deferred = new ConcurrentLinkedQueue<>();
+    private final ExecutorService io = Executors.newVirtualThreadPerTaskExecutor();
+    private final Semaphore ioSlots = new Semaphore(IO_CONCURRENCY);
+    private final AtomicReference<Throwable> ioFailure = new AtomicReference<>();
+    /** Idle per-thread buffers: at most one per pool thread is ever made. */
+    private final ConcurrentLinkedQueue<Worker> workers = new ConcurrentLinkedQueue<>();
+    private Segment current = new Segment();
+    private Segment running;
     private Chunk last;
     private volatile boolean failed;
 
@@ -123,17 +164,36 @@ final class ContentWriter implements AutoCloseable {
         this.pool = Executors.newFixedThreadPool(threads, f);
     }
 
-    /** Starts a file at {@code path}, which exists and is empty; add its chunks, then {@link #seal} it. */
-    Target start(Path path, String vfsPath, Runnable onDone) {
+    /**
+     * Starts a file: {@code creator} makes it (on a virtual thread, or here when {@code createNow}, for a
+     * file that later entries may hard link to). Add its chunks, then {@link #seal} it; {@code onDone}
+     * runs once it is complete, on a virtual thread.
+     */
+    Target start(Path path, String vfsPath, Creator creator, boolean createNow, Runnable onDone)
+            throws IOException {
         Target t = new Target(path, vfsPath, onDone);
-        targets.add(t);
+        current.files++;
         last = null;
+        if (createNow) {
+            creator.create();
+            t.created.complete(null);
+        } else {
+            runIo(() -> {
+                try {
+                    creator.create();
+                    t.created.complete(null);
+                } catch (Throwable e) {
+                    t.created.completeExceptionally(e);
+                    throw e;
+                }
+            });
+        }
         return t;
     }
 
     /**
      * Adds the next chunk of a file: blob {@code id} at {@code fileOffset}, which must be larger than the
-     * previous chunk's. May write the segment so far (blocking) when it is full.
+     * previous chunk's. May queue the segment so far when it is full, and wait for the one before.
      */
     void add(Target t, ObjectId id, long fileOffset) throws IOException, InterruptedException {
         if (last != null && last.target == t) {
@@ -145,10 +205,10 @@ final class ContentWriter implements AutoCloseable {
         }
         t.pending.incrementAndGet();
         Chunk c = new Chunk(packs.locate(id), id, t, fileOffset);
-        chunks.add(c);
+        current.chunks.add(c);
         last = c;
-        if (chunks.size() >= MAX_CHUNKS) {
-            flush();
+        if (current.chunks.size() >= MAX_CHUNKS) {
+            queue();
         }
     }
 
@@ -156,63 +216,134 @@ final class ContentWriter implements AutoCloseable {
     void seal(Target t) throws IOException, InterruptedException {
         last = null;
         release(t);
-        if (targets.size() >= MAX_FILES) {
-            flush();
+        if (current.files >= MAX_FILES) {
+            queue();
         }
     }
 
-    private static void release(Target t) {
+    private void release(Target t) {
         if (t.pending.decrementAndGet() == 0) {
-            t.onDone.run();
+            runIo(() -> {
+                t.awaitCreated();
+                t.onDone.run();
+            });
         }
     }
 
-    /** Writes everything added so far; blocks until it is on disk (in the page cache) and files are done. */
+    /** Runs a file-system task on a virtual thread; waits while {@link #IO_CONCURRENCY} are running. */
+    private void runIo(IoTask task) {
+        ioSlots.acquireUninterruptibly();
+        try {
+            io.execute(() -> {
+                try {
+                    task.run();
+                } catch (Throwable e) {
+                    ioFailure.compareAndSet(null, e);
+                    failed = true;
+                } finally {
+                    ioSlots.release();
+                }
+            });
+        } catch (RuntimeException e) {
+            ioSlots.release();
+            throw e;
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoTask {
+        void run() throws Exception;
+    }
+
+    /** Queues the current segment for writing after waiting for the previous one. */
+    private void queue() throws IOException, InterruptedException {
+        last = null;
+        Segment s = current;
+        current = new Segment();
+        if (running != null) {
+            Segment r = running;
+            running = null;
+            complete(r);
+        }
+        submit(s);
+        running = s;
+    }
+
+    /**
+     * Writes everything handed over so far and waits until every file started so far is finished
+     * (metadata included).
+     */
     void flush() throws IOException, InterruptedException {
-        if (chunks.isEmpty()) {
-            targets.clear();
+        queue();
+        Segment r = running;
+        running = null;
+        complete(r);
+        ioSlots.acquireUninterruptibly(IO_CONCURRENCY);   // every file-system task has finished
+        ioSlots.release(IO_CONCURRENCY);
+        rethrowIoFailure();
+    }
+
+    private void rethrowIoFailure() throws IOException {
+        Throwable e = ioFailure.get();
+        if (e == null) {
             return;
         }
-        try {
-            chunks.sort((a, b) -> Long.compareUnsigned(a.location, b.location)); // NOT_FOUND (-1) sorts last
-            List<Future<?>> runs = new ArrayList<>();
-            int i = 0;
-            int n = chunks.size();
-            while (i < n && chunks.get(i).location != PackLocator.NOT_FOUND) {
-                int from = i;
-                long start = chunks.get(i).location;
-                int pack = PackLocator.pack(start);
-                while (i < n) {
-                    long loc = chunks.get(i).location;
-                    if (loc == PackLocator.NOT_FOUND || PackLocator.pack(loc) != pack) {
-                        break;
-                    }
-                    boolean sameAsPrevious = i > from && loc == chunks.get(i - 1).location;
-                    if (!sameAsPrevious && i > from
-                            && (loc - start > RUN_SPAN || i - from >= RUN_MAX_CHUNKS)) {
-                        break;
-                    }
-                    i++;
+        if (e instanceof IOException io) {
+            throw io;
+        }
+        if (e instanceof RuntimeException re) {
+            throw re;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        throw new IOException(e);
+    }
+
+    private void submit(Segment s) {
+        List<Chunk> chunks = s.chunks;
+        chunks.sort((a, b) -> Long.compareUnsigned(a.location, b.location)); // NOT_FOUND (-1) sorts last
+        int i = 0;
+        int n = chunks.size();
+        while (i < n && chunks.get(i).location != PackLocator.NOT_FOUND) {
+            int from = i;
+            long start = chunks.get(i).location;
+            int pack = PackLocator.pack(start);
+            while (i < n) {
+                long loc = chunks.get(i).location;
+                if (loc == PackLocator.NOT_FOUND || PackLocator.pack(loc) != pack) {
+                    break;
                 }
-                int runFrom = from;
-                int runTo = i;
-                runs.add(pool.submit(() -> {
-                    writeRun(runFrom, runTo);
-                    return null;
-                }));
+                boolean sameAsPrevious = i > from && loc == chunks.get(i - 1).location;
+                if (!sameAsPrevious && i > from && (loc - start > RUN_SPAN || i - from >= RUN_MAX_CHUNKS)) {
+                    break;
+                }
+                i++;
             }
-            for (; i < n; i++) {
-                deferred.add(chunks.get(i));
+            int runFrom = from;
+            int runTo = i;
+            s.runs.add(pool.submit(() -> {
+                writeRun(s, runFrom, runTo);
+                return null;
+            }));
+        }
+        for (; i < n; i++) {
+            s.deferred.add(chunks.get(i));
+        }
+    }
+
+    /** Waits for a segment's runs, then writes its delta and loose objects. */
+    private void complete(Segment s) throws IOException, InterruptedException {
+        try {
+            await(s.runs);
+            if (!s.deferred.isEmpty()) {
+                writeDeferred(s);
             }
-            await(runs);
-            if (!deferred.isEmpty()) {
-                writeDeferred();
-            }
+            rethrowIoFailure();
         } finally {
-            chunks.clear();
-            targets.clear();
-            deferred.clear();
-            last = null;
+            s.chunks.clear();
+            s.runs.clear();
+            s.deferred.clear();
         }
     }
 
@@ -239,14 +370,14 @@ final class ContentWriter implements AutoCloseable {
         if (interrupted) {
             throw new InterruptedException("restore interrupted");
         }
-        if (first instanceof IOException io) {
-            throw io;
+        if (first instanceof IOException e) {
+            throw e;
         }
-        if (first instanceof RuntimeException re) {
-            throw re;
+        if (first instanceof RuntimeException e) {
+            throw e;
         }
-        if (first instanceof Error err) {
-            throw err;
+        if (first instanceof Error e) {
+            throw e;
         }
         if (first != null) {
             throw new IOException(first);
@@ -263,6 +394,7 @@ final class ContentWriter implements AutoCloseable {
         FileChannel channel(Target t) throws IOException {
             if (open != t) {
                 closeFile();
+                t.awaitCreated();
                 channel = FileChannel.open(t.path, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
                 open = t;
             }
@@ -288,9 +420,11 @@ final class ContentWriter implements AutoCloseable {
         }
     }
 
-    /** Reads chunks {@code [from, to)} (sorted, one pack) and writes them. */
-    private void writeRun(int from, int to) throws IOException {
-        try (Worker w = new Worker()) {
+    /** Reads the segment's chunks {@code [from, to)} (sorted, one pack) and writes them. */
+    private void writeRun(Segment s, int from, int to) throws IOException {
+        List<Chunk> chunks = s.chunks;
+        Worker w = worker();
+        try {
             int i = from;
             while (i < to) {
                 if (failed) {
@@ -300,14 +434,31 @@ final class ContentWriter implements AutoCloseable {
                 while (j < to && chunks.get(j).location == chunks.get(i).location) {
                     j++;
                 }
-                writeObject(w, i, j);
+                writeObject(w, s, i, j);
                 i = j;
             }
+        } finally {
+            idle(w);
         }
     }
 
-    /** Chunks {@code [i, j)} all need the object at the same location. */
-    private void writeObject(Worker w, int i, int j) throws IOException {
+    private Worker worker() {
+        Worker w = workers.poll();
+        return w != null ? w : new Worker();
+    }
+
+    /** Closes the worker's file and keeps its buffers for the next run. */
+    private void idle(Worker w) throws IOException {
+        try {
+            w.closeFile();
+        } finally {
+            workers.add(w);
+        }
+    }
+
+    /** Chunks {@code [i, j)} of the segment all need the object at the same location. */
+    private void writeObject(Worker w, Segment s, int i, int j) throws IOException {
+        List<Chunk> chunks = s.chunks;
         Chunk first = chunks.get(i);
         long loc = first.location;
         int pack = PackLocator.pack(loc);
@@ -319,7 +470,7 @@ final class ContentWriter implements AutoCloseable {
         }
         if (type == PackStream.OFS_DELTA || type == PackStream.REF_DELTA) {
             for (int k = i; k < j; k++) {
-                deferred.add(chunks.get(k));
+                s.deferred.add(chunks.get(k));
             }
             return;
         }
@@ -329,11 +480,7 @@ final class ContentWriter implements AutoCloseable {
         }
         long size = w.in.size();
         for (int k = i; k < j; k++) {
-            Chunk c = chunks.get(k);
-            if (c.expected >= 0 && c.expected != size) {
-                throw new CorruptObjectException(c.id, c.target.vfsPath + ": chunk at " + c.fileOffset + " is "
-                        + size + " bytes, its chunk tree says " + c.expected);
-            }
+            checkSize(chunks.get(k), size);
         }
         long done = 0;
         ByteBuffer out = w.out;
@@ -350,8 +497,7 @@ final class ContentWriter implements AutoCloseable {
             }
             out.flip();
             for (int k = i; k < j; k++) {
-                Chunk c = chunks.get(k);
-                write(w, c, out.duplicate(), done);
+                write(w, chunks.get(k), out.duplicate(), done);
             }
             done += n;
             sink.wrote((long) n * (j - i));
@@ -360,12 +506,23 @@ final class ContentWriter implements AutoCloseable {
             }
         }
         for (int k = i; k < j; k++) {
-            Target t = chunks.get(k).target;
-            if (w.open == t && t.pending.get() == 1) {
-                w.closeFile();   // its last chunk: close before the metadata goes on
-            }
-            release(t);
+            written(w, chunks.get(k).target);
         }
+    }
+
+    private static void checkSize(Chunk c, long size) throws CorruptObjectException {
+        if (c.expected >= 0 && c.expected != size) {
+            throw new CorruptObjectException(c.id, c.target.vfsPath + ": chunk at " + c.fileOffset + " is " + size
+                    + " bytes, its chunk tree says " + c.expected);
+        }
+    }
+
+    /** One chunk of {@code t} is written. */
+    private void written(Worker w, Target t) throws IOException {
+        if (w.open == t && t.pending.get() == 1) {
+            w.closeFile();   // its last chunk: close before the metadata goes on
+        }
+        release(t);
     }
 
     private static void write(Worker w, Chunk c, ByteBuffer data, long done) throws IOException {
@@ -386,16 +543,15 @@ final class ContentWriter implements AutoCloseable {
     }
 
     /** Delta and loose objects: read through JGit, in parallel, one reader per task. */
-    private void writeDeferred() throws IOException, InterruptedException {
-        List<Chunk> all = new ArrayList<>(deferred);
-        deferred.clear();
+    private void writeDeferred(Segment s) throws IOException, InterruptedException {
+        List<Chunk> all = new ArrayList<>(s.deferred);
         all.sort((a, b) -> a.id.compareTo(b.id));
         int parts = Math.min(threads, all.size());
         List<Future<?>> futures = new ArrayList<>();
         int from = 0;
-        for (int p = 0; p < parts; p++) {
-            int to = p == parts - 1 ? all.size() : Math.max(from, all.size() * (p + 1) / parts);
-            while (to < all.size() && to > 0 && all.get(to).id.equals(all.get(to - 1).id)) {
+        for (int p = 0; p < parts && from < all.size(); p++) {
+            int to = p == parts - 1 ? all.size() : Math.max(from + 1, all.size() * (p + 1) / parts);
+            while (to < all.size() && all.get(to).id.equals(all.get(to - 1).id)) {
                 to++;   // keep the chunks of one object together
             }
             List<Chunk> part = all.subList(from, to);
@@ -404,16 +560,14 @@ final class ContentWriter implements AutoCloseable {
                 return null;
             }));
             from = to;
-            if (from >= all.size()) {
-                break;
-            }
         }
         await(futures);
     }
 
     private void writeWithJgit(List<Chunk> part) throws IOException {
         byte[] buf = new byte[OUT_BUFFER];
-        try (ObjectReader reader = repo.newReader(); Worker w = new Worker()) {
+        Worker w = worker();
+        try (ObjectReader reader = repo.newReader()) {
             int i = 0;
             while (i < part.size()) {
                 if (failed) {
@@ -425,54 +579,79 @@ final class ContentWriter implements AutoCloseable {
                 }
                 Chunk first = part.get(i);
                 long done = 0;
-                try (InputStream in = reader.open(first.id)) {
-                    int n;
-                    while ((n = in.read(buf)) > 0) {
+                InputStream in;
+                try {
+                    in = reader.open(first.id);
+                } catch (IOException e) {
+                    throw named(first, e);
+                }
+                try (in) {
+                    while (true) {
+                        int n;
+                        try {
+                            n = in.read(buf);
+                        } catch (IOException e) {
+                            throw named(first, e);
+                        }
+                        if (n < 0) {
+                            break;
+                        }
                         for (int k = i; k < j; k++) {
                             write(w, part.get(k), ByteBuffer.wrap(buf, 0, n), done);
                         }
                         done += n;
                         sink.wrote((long) n * (j - i));
                     }
-                } catch (InterruptedIOException e) {
-                    throw e;
-                } catch (IOException e) {
-                    if (e.getMessage() != null && e.getMessage().startsWith(first.target.path.toString())) {
-                        throw e;
-                    }
-                    throw named(first, e);
                 }
                 for (int k = i; k < j; k++) {
-                    Chunk c = part.get(k);
-                    if (c.expected >= 0 && c.expected != done) {
-                        throw new CorruptObjectException(c.id, c.target.vfsPath + ": chunk at " + c.fileOffset + " is "
-                                + done + " bytes, its chunk tree says " + c.expected);
-                    }
-                    if (w.open == c.target && c.target.pending.get() == 1) {
-                        w.closeFile();
-                    }
-                    release(c.target);
+                    checkSize(part.get(k), done);
+                    written(w, part.get(k).target);
                 }
                 i = j;
             }
+        } finally {
+            idle(w);
         }
     }
 
-    /** Stops the pool; its threads are idle by now (every flush waits for its tasks). */
+    /** Stops the threads; they are idle by now unless a restore failed (every flush waits for its work). */
     @Override
     public void close() {
         failed = true;
-        pool.shutdownNow();
         boolean interrupted = false;
         try {
+            if (running != null) {
+                for (Future<?> f : running.runs) {
+                    while (true) {
+                        try {
+                            f.get();
+                            break;
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        } catch (ExecutionException e) {
+                            break;   // already failing; the first error is being thrown
+                        }
+                    }
+                }
+                running = null;
+            }
+            pool.shutdown();
+            io.shutdown();
             while (true) {
                 try {
-                    if (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
+                    if (!pool.awaitTermination(1, TimeUnit.MINUTES) || !io.awaitTermination(1, TimeUnit.MINUTES)) {
                         throw new IllegalStateException("restore threads did not stop within a minute");
                     }
-                    return;
+                    break;
                 } catch (InterruptedException e) {
                     interrupted = true;
+                }
+            }
+            for (Worker w; (w = workers.poll()) != null; ) {
+                try {
+                    w.close();
+                } catch (IOException e) {
+                    // Only a file's close can fail here, and every file was closed after its last write.
                 }
             }
         } finally {

@@ -60,6 +60,9 @@ public final class Restorer {
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FILE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
+    /** Directories whose metadata waits for a full flush; more trigger one. */
+    private static final int MAX_PENDING_DIRECTORIES = 16 * 1024;
+
     private Restorer() {
     }
 
@@ -194,7 +197,7 @@ public final class Restorer {
         /** A directory's children are all created: its metadata goes on once their content is written. */
         void directoryDone(Metadata m, Path dir) throws IOException, InterruptedException {
             directories.add(new PendingDirectory(m, dir));
-            if (directories.size() >= ContentWriter.MAX_FILES) {
+            if (directories.size() >= MAX_PENDING_DIRECTORIES) {
                 flush();
             }
         }
@@ -273,10 +276,13 @@ public final class Restorer {
                 counted();
                 return;
             }
-            clear(target, false);
-            FileChannel.open(target, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                    OWNER_ONLY_FILE).close();
+            // A file others may hard link to is created now, so that they find it; any other on a virtual thread.
+            boolean linkable = m != null && !m.isEmpty() && m.hardlinkTarget() != null;
             ContentWriter.Target t = writer.start(target, node.path(), () -> {
+                clear(target, false);
+                FileChannel.open(target, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                        OWNER_ONLY_FILE).close();
+            }, linkable, () -> {
                 counted();
                 applyMetadata(m, target);
             });
