@@ -36,8 +36,9 @@ import dev.burrow.core.store.Repository;
  * parallel, then has each file's metadata applied.
  *
  * <ul>
- *   <li>File creation and metadata (many small syscalls that mostly wait on the file system) run on
- *       virtual threads, at most {@link #IO_CONCURRENCY} at a time.</li>
+ *   <li>File creation (JDK file I/O that mostly waits on the file system) runs on virtual threads;
+ *       metadata, applied through libc calls that would pin a virtual thread's carrier, on a few
+ *       platform threads; at most {@link #IO_CONCURRENCY} such tasks are queued or running.</li>
  *   <li>Chunks are gathered in segments of at most {@link #MAX_CHUNKS} chunks and {@link #MAX_FILES}
  *       files. A full segment is sorted by location in the packs and cut into runs of a few MiB of pack,
  *       which a pool of platform threads sized to the cores reads ({@link PackStream}: each pack window
@@ -64,6 +65,8 @@ final class ContentWriter implements AutoCloseable {
     static final int MAX_CHUNKS = 64 * 1024;
     static final int MAX_FILES = 4 * 1024;
     static final int IO_CONCURRENCY = 32;
+    /** Threads applying metadata: they mostly wait on the file system, so more than the cores. */
+    private static final int META_THREADS = 4;
     /** A run of sorted chunks handed to one thread spans at most this much of a pack. */
     private static final long RUN_SPAN = 4 << 20;
     private static final int RUN_MAX_CHUNKS = 2048;
@@ -140,7 +143,10 @@ final class ContentWriter implements AutoCloseable {
     private final Sink sink;
     private final int threads;
     private final ExecutorService pool;
+    /** File creation: JDK file I/O, which lets a blocked virtual thread's carrier be replaced. */
     private final ExecutorService io = Executors.newVirtualThreadPerTaskExecutor();
+    /** Metadata: libc calls through the FFM API, which pin a virtual thread's carrier; platform threads. */
+    private final ExecutorService meta;
     private final Semaphore ioSlots = new Semaphore(IO_CONCURRENCY);
     private final AtomicReference<Throwable> ioFailure = new AtomicReference<>();
     /** Idle per-thread buffers: at most one per pool thread is ever made. */
@@ -162,6 +168,12 @@ final class ContentWriter implements AutoCloseable {
             return t;
         };
         this.pool = Executors.newFixedThreadPool(threads, f);
+        AtomicInteger m = new AtomicInteger();
+        this.meta = Executors.newFixedThreadPool(META_THREADS, r -> {
+            Thread t = new Thread(r, "burrow-restore-meta-" + m.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -178,7 +190,7 @@ final class ContentWriter implements AutoCloseable {
             creator.create();
             t.created.complete(null);
         } else {
-            runIo(() -> {
+            runIo(io, () -> {
                 try {
                     creator.create();
                     t.created.complete(null);
@@ -223,18 +235,18 @@ final class ContentWriter implements AutoCloseable {
 
     private void release(Target t) {
         if (t.pending.decrementAndGet() == 0) {
-            runIo(() -> {
+            runIo(meta, () -> {
                 t.awaitCreated();
                 t.onDone.run();
             });
         }
     }
 
-    /** Runs a file-system task on a virtual thread; waits while {@link #IO_CONCURRENCY} are running. */
-    private void runIo(IoTask task) {
+    /** Runs a file-system task; waits while {@link #IO_CONCURRENCY} are queued or running. */
+    private void runIo(ExecutorService executor, IoTask task) {
         ioSlots.acquireUninterruptibly();
         try {
-            io.execute(() -> {
+            executor.execute(() -> {
                 try {
                     task.run();
                 } catch (Throwable e) {
@@ -637,9 +649,11 @@ final class ContentWriter implements AutoCloseable {
             }
             pool.shutdown();
             io.shutdown();
+            meta.shutdown();
             while (true) {
                 try {
-                    if (!pool.awaitTermination(1, TimeUnit.MINUTES) || !io.awaitTermination(1, TimeUnit.MINUTES)) {
+                    if (!pool.awaitTermination(1, TimeUnit.MINUTES) || !io.awaitTermination(1, TimeUnit.MINUTES)
+                            || !meta.awaitTermination(1, TimeUnit.MINUTES)) {
                         throw new IllegalStateException("restore threads did not stop within a minute");
                     }
                     break;
