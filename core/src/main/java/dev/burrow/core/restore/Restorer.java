@@ -48,11 +48,12 @@ public final class Restorer {
      * target is written normally; a later one becomes a hard link to an earlier one when their object
      * ids and common metadata fields (Metadata.sameContentFields) match and that file still exists.
      *
-     * Content is not streamed file by file: the walk (this thread) creates each entry, and hands each
-     * regular file's blobs -- their ids and offsets in the file, from the chunk tree's hex names -- to a
-     * ContentWriter, which reads them in pack order and writes them on a pool of threads; a file's
-     * metadata is applied by the thread that writes its last byte. Directory metadata waits until the
-     * content written so far (ContentWriter.flush) is complete, and is applied children first.
+     * Content is not streamed file by file: the walk (this thread) creates directories, symlinks,
+     * special files and hardlinks itself, and hands each regular file -- how to create it, and its blobs
+     * with their offsets in the file, from the chunk tree's hex names -- to a ContentWriter, which creates
+     * it off this thread, reads the blobs in pack order and writes them on a pool of threads, and applies
+     * the file's metadata once its last chunk is written. Directory metadata waits until everything handed
+     * over so far is complete (ContentWriter.flush), and is applied children first.
      */
 
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIR =
