@@ -51,8 +51,9 @@ import dev.burrow.core.store.Repository;
  * </ul>
  *
  * <p>A file is finished (metadata applied, counted) once its last chunk is written; the walk holds one
- * extra count on each file until it has added all its chunks. Called by one walk thread; close it to stop
- * the threads.
+ * extra count on each file until it has added all its chunks. Errors name the file (its VFS path for
+ * reads, its destination for writes) and stop the other threads at the next object. Called by one walk
+ * thread; close it to stop the threads.
  */
 final class ContentWriter implements AutoCloseable {
     /*
@@ -179,7 +180,7 @@ final class ContentWriter implements AutoCloseable {
     /**
      * Starts a file: {@code creator} makes it (on a virtual thread, or here when {@code createNow}, for a
      * file that later entries may hard link to). Add its chunks, then {@link #seal} it; {@code onDone}
-     * runs once it is complete, on a virtual thread.
+     * runs once it is complete, on one of the metadata threads.
      */
     Target start(Path path, String vfsPath, Creator creator, boolean createNow, Runnable onDone)
             throws IOException {
