@@ -63,8 +63,8 @@ final class ContentWriter implements AutoCloseable {
      * microseconds of file-system work that overlaps well, so it goes to the virtual threads.
      */
 
-    static final int MAX_CHUNKS = 64 * 1024;
-    static final int MAX_FILES = 4 * 1024;
+    static final int MAX_CHUNKS = 32 * 1024;
+    static final int MAX_FILES = 2 * 1024;
     static final int IO_CONCURRENCY = 32;
     /** Threads applying metadata: they mostly wait on the file system, so more than the cores. */
     private static final int META_THREADS = 4;

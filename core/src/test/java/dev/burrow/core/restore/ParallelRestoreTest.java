@@ -209,6 +209,52 @@ class ParallelRestoreTest {
         assertEquals(describe(src), describe(out));
     }
 
+    @Test
+    void interruptWhileContentIsWrittenStopsTheRestoreAndItsThreads() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        byte[] data = new byte[24 << 20];
+        new java.util.Random(5).nextBytes(data);
+        Files.write(src.resolve("a.bin"), data);
+        for (int i = 0; i < 300; i++) {
+            Files.writeString(src.resolve("small-" + i + ".txt"), "small " + i + "\n");
+        }
+        Repository repo = Repository.init(tmp.resolve("repo"));
+        save(repo, "int", src);
+
+        java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+        ProgressListener slow = new ProgressListener() {
+            @Override
+            public void progress(long bytesDone, long filesDone) {
+                if (bytesDone > 0) {
+                    writing.countDown();
+                    try {
+                        Thread.sleep(5);   // keep the content phase going until the interrupt lands
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        java.util.concurrent.atomic.AtomicReference<String> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread runner = new Thread(() -> {
+            try {
+                Restorer.restore(repo, List.of("/int/latest/."), tmp.resolve("out"), RestoreOptions.defaults(), slow);
+                outcome.set("finished");
+            } catch (InterruptedException e) {
+                outcome.set("interrupted");
+            } catch (Exception e) {
+                outcome.set(e.toString());
+            }
+        });
+        runner.start();
+        assertTrue(writing.await(1, TimeUnit.MINUTES), "no content was written");
+        runner.interrupt();
+        runner.join(TimeUnit.MINUTES.toMillis(1));
+        assertEquals("interrupted", outcome.get());
+        assertTrue(Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.isAlive() && t.getName().startsWith("burrow-restore")), "restore threads still run");
+    }
+
     private static String sha1(Path p) throws Exception {
         MessageDigest md = MessageDigest.getInstance("SHA-1");
         try (InputStream in = Files.newInputStream(p)) {
