@@ -1,13 +1,9 @@
 package dev.burrow.core.restore;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -22,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.burrow.core.browse.NoSuchPathException;
 import dev.burrow.core.browse.Vfs;
@@ -30,9 +27,12 @@ import dev.burrow.core.meta.FileNames;
 import dev.burrow.core.meta.ApplyOptions;
 import dev.burrow.core.meta.Metadata;
 import dev.burrow.core.spi.ProgressListener;
+import dev.burrow.core.store.CorruptObjectException;
 import dev.burrow.core.store.ObjectId;
 import dev.burrow.core.store.ObjectReader;
+import dev.burrow.core.store.PackLocator;
 import dev.burrow.core.store.Repository;
+import dev.burrow.core.store.Tree;
 
 /**
  * {@code bup restore -C DEST PATH...}: recreates saved files, directories, symlinks, hardlinks, fifos,
@@ -47,13 +47,22 @@ public final class Restorer {
      * of a hardlink set, the source path of the first member. The first restored file with a given
      * target is written normally; a later one becomes a hard link to an earlier one when their object
      * ids and common metadata fields (Metadata.sameContentFields) match and that file still exists.
+     *
+     * Content is not streamed file by file: the walk (this thread) creates directories, symlinks,
+     * special files and hardlinks itself, and hands each regular file -- how to create it, and its blobs
+     * with their offsets in the file, from the chunk tree's hex names -- to a ContentWriter, which creates
+     * it off this thread, reads the blobs in pack order and writes them on a pool of threads, and applies
+     * the file's metadata once its last chunk is written. Directory metadata waits until everything handed
+     * over so far is complete (ContentWriter.flush), and is applied children first.
      */
 
-    private static final int BUFFER_SIZE = 64 * 1024;
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIR =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FILE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+    /** Directories whose metadata waits for a full flush; more trigger one. */
+    private static final int MAX_PENDING_DIRECTORIES = 16 * 1024;
 
     private Restorer() {
     }
@@ -86,7 +95,10 @@ public final class Restorer {
         if (vfsPaths.isEmpty()) {
             throw new IllegalArgumentException("no paths to restore");
         }
-        try (ObjectReader reader = repo.newReader()) {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("restore interrupted before it started");
+        }
+        try (ObjectReader reader = repo.newReader(); PackLocator packs = PackLocator.open(repo)) {
             Vfs vfs = new Vfs(repo, reader);
             List<VfsNode> nodes = new ArrayList<>(vfsPaths.size());
             for (String p : vfsPaths) {
@@ -98,50 +110,102 @@ public final class Restorer {
                 }
             }
             Files.createDirectories(destination);
-            Run run = new Run(vfs, options, listener);
             listener.started(-1, -1);
-            for (VfsNode n : nodes) {
-                if (n.contentsOnly()) {
-                    VfsNode dir = run.restoreChildren(n, destination);
-                    if (n.selection() == VfsNode.Selection.CONTENTS_AND_METADATA) {
-                        run.applyMetadata(dir.metadataIfLoaded(), destination);
+            try (Run run = new Run(repo, vfs, reader, packs, options, listener)) {
+                for (VfsNode n : nodes) {
+                    if (n.contentsOnly()) {
+                        VfsNode dir = run.restoreChildren(n, destination);
+                        if (n.selection() == VfsNode.Selection.CONTENTS_AND_METADATA) {
+                            run.directoryDone(dir.metadataIfLoaded(), destination);
+                        }
+                    } else {
+                        Path target = run.childPath(destination, n);
+                        if (target != null) {
+                            run.restore(n, target);
+                        }
                     }
-                } else {
-                    Path target = run.childPath(destination, n);
-                    if (target != null) {
-                        run.restore(n, target);
-                    }
+                    // Paths given together may name the same destination entry: finish one before the next.
+                    run.flush();
                 }
+                run.reportProgress();
+                return new RestoreResult(run.files.get(), run.bytes.get(), run.warnings.get());
             }
-            return new RestoreResult(run.files, run.bytes, run.warnings);
+        } catch (ClosedByInterruptException e) {
+            InterruptedException ie = new InterruptedException("restore interrupted");
+            ie.initCause(e);
+            throw ie;
         }
     }
 
-    /** The state of one restore. Not thread safe. */
-    private static final class Run {
+    /**
+     * The state of one restore. The walk runs on the caller's thread; the content writer's threads call
+     * back into the counters, {@link #warn} and {@link #applyMetadata}.
+     */
+    private static final class Run implements AutoCloseable, ContentWriter.Sink {
         private final Vfs vfs;
+        private final ObjectReader reader;
         private final ProgressListener listener;
         private final ApplyOptions apply;
-        private final byte[] buffer = new byte[BUFFER_SIZE];
-        /** Hardlink target (source path bytes) to the files already written for it. */
+        private final ContentWriter writer;
+        /** Hardlink target (source path bytes) to the files already written for it. Walk thread only. */
         private final Map<ByteBuffer, List<Written>> hardlinks = new HashMap<>();
-        long files;
-        long bytes;
-        long warnings;
+        /** Directories whose children are all created, with their metadata: applied after the next flush. */
+        private final List<PendingDirectory> directories = new ArrayList<>();
+        final AtomicLong files = new AtomicLong();
+        final AtomicLong bytes = new AtomicLong();
+        final AtomicLong warnings = new AtomicLong();
 
         private record Written(Path path, ObjectId id, Metadata metadata) { }
 
-        Run(Vfs vfs, RestoreOptions options, ProgressListener listener) {
+        private record PendingDirectory(Metadata metadata, Path path) { }
+
+        Run(Repository repo, Vfs vfs, ObjectReader reader, PackLocator packs, RestoreOptions options,
+                ProgressListener listener) {
             this.vfs = vfs;
+            this.reader = reader;
             this.listener = listener;
             ApplyOptions defaults = ApplyOptions.defaults(this::warn);
             this.apply = new ApplyOptions(options.restoreOwnership() && defaults.restoreOwnership(),
                     options.numericIds(), this::warn);
+            this.writer = new ContentWriter(repo, packs, this);
         }
 
         void warn(String message) {
-            warnings++;
+            warnings.incrementAndGet();
             listener.warning(message);
+        }
+
+        @Override
+        public void wrote(long n) {
+            bytes.addAndGet(n);
+            reportProgress();
+        }
+
+        /** Serialized, so the listener sees both counts only grow. */
+        synchronized void reportProgress() {
+            listener.progress(bytes.get(), files.get());
+        }
+
+        /** Writes all content handed over so far, then applies the metadata of finished directories. */
+        void flush() throws IOException, InterruptedException {
+            writer.flush();
+            for (PendingDirectory d : directories) {
+                applyMetadata(d.metadata, d.path);
+            }
+            directories.clear();
+        }
+
+        /** A directory's children are all created: its metadata goes on once their content is written. */
+        void directoryDone(Metadata m, Path dir) throws IOException, InterruptedException {
+            directories.add(new PendingDirectory(m, dir));
+            if (directories.size() >= MAX_PENDING_DIRECTORIES) {
+                flush();
+            }
+        }
+
+        @Override
+        public void close() {
+            writer.close();
         }
 
         /**
@@ -181,7 +245,7 @@ public final class Restorer {
                     Files.createDirectory(target, OWNER_ONLY_DIR);
                     counted();
                     VfsNode dir = restoreChildren(node, target);
-                    applyMetadata(dir.metadataIfLoaded(), target);
+                    directoryDone(dir.metadataIfLoaded(), target);
                 }
                 case FILE -> restoreFile(node, target);
                 case SYMLINK -> {
@@ -207,25 +271,62 @@ public final class Restorer {
             }
         }
 
-        private void restoreFile(VfsNode node, Path target) throws IOException {
+        private void restoreFile(VfsNode node, Path target) throws IOException, InterruptedException {
             Metadata m = node.metadataIfLoaded();
             if (m != null && !m.isEmpty() && m.hardlinkTarget() != null && linkToEarlier(node, m, target)) {
                 counted();
                 return;
             }
-            clear(target, false);
-            try (InputStream in = vfs.openContent(node);
-                    OutputStream out = Channels.newOutputStream(Files.newByteChannel(target,
-                            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_ONLY_FILE))) {
-                int n;
-                while ((n = in.read(buffer)) > 0) {
-                    out.write(buffer, 0, n);
-                    bytes += n;
-                    listener.progress(bytes, files);
+            // A file others may hard link to is created now, so that they find it; any other on a virtual thread.
+            boolean linkable = m != null && !m.isEmpty() && m.hardlinkTarget() != null;
+            ContentWriter.Target t = writer.start(target, node.path(), () -> {
+                clear(target, false);
+                FileChannel.open(target, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                        OWNER_ONLY_FILE).close();
+            }, linkable, () -> {
+                counted();
+                applyMetadata(m, target);
+            });
+            ObjectId id = node.id();
+            if (node.isChunked()) {
+                addChunks(t, id, 0);
+            } else if (!id.equals(ObjectId.EMPTY_BLOB)) {
+                writer.add(t, id, 0);
+            }
+            writer.seal(t);
+        }
+
+        /** Hands over the leaves of a chunk tree (§4): entries are named by their hex offset in the tree. */
+        private void addChunks(ContentWriter.Target t, ObjectId treeId, long base)
+                throws IOException, InterruptedException {
+            Tree tree = reader.tree(treeId);
+            for (Tree.Entry e : tree) {
+                if (e.isGitlink()) {
+                    continue;
+                }
+                long offset = base + hexOffset(treeId, e);
+                if (e.isTree()) {
+                    addChunks(t, e.id(), offset);
+                } else if (!e.id().equals(ObjectId.EMPTY_BLOB)) {
+                    writer.add(t, e.id(), offset);
                 }
             }
-            counted();
-            applyMetadata(m, target);
+        }
+
+        private static long hexOffset(ObjectId tree, Tree.Entry e) throws CorruptObjectException {
+            int n = e.nameLength();
+            if (n == 0 || n > 15) {
+                throw new CorruptObjectException(tree, "chunk tree entry is not a hex offset: " + e.displayName());
+            }
+            long v = 0;
+            for (int i = 0; i < n; i++) {
+                int d = Character.digit(e.nameByte(i), 16);
+                if (d < 0) {
+                    throw new CorruptObjectException(tree, "chunk tree entry is not a hex offset: " + e.displayName());
+                }
+                v = v << 4 | d;
+            }
+            return v;
         }
 
         /** bup's hardlink_if_possible: true when {@code target} was made a hard link to an earlier file. */
@@ -261,8 +362,8 @@ public final class Restorer {
         }
 
         private void counted() {
-            files++;
-            listener.progress(bytes, files);
+            files.incrementAndGet();
+            reportProgress();
         }
 
         /**

@@ -19,9 +19,15 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
  */
 public final class ObjectReader implements AutoCloseable {
     /*
-     * Backed by JGit, which handles pack windows, delta chains (after git gc/repack) and loose objects.
-     * No JGit type crosses this class's public API.
+     * Whole (non-delta) objects in the packs that existed when the reader was opened are read directly:
+     * offset from the mmapped idx (PackLocator), a small window read with pread, inflated into an array of
+     * the exact size (PackStream). That is every object bup and Burrow write, and it keeps JGit's pack
+     * window cache (and its garbage) out of tree walks. Everything else -- delta chains after git
+     * gc/repack, loose objects, tags, packs written later -- goes to JGit. No JGit type crosses this
+     * class's public API.
      */
+
+    private static final int WINDOW = 64 << 10;
 
     /** Objects larger than this are refused by {@link #read}; stream them with {@link #open}. */
     static final int MAX_READ_BYTES = 64 << 20;
@@ -29,17 +35,62 @@ public final class ObjectReader implements AutoCloseable {
     private final org.eclipse.jgit.lib.Repository db;
     private final org.eclipse.jgit.lib.ObjectReader reader;
     private final byte[] idScratch = new byte[ObjectId.LENGTH];
+    private final PackLocator packs;
+    private final PackStream stream = new PackStream(WINDOW);
 
     ObjectReader(Repository repo) throws IOException {
         db = new FileRepositoryBuilder().setGitDir(repo.directory().toFile()).setBare().setMustExist(true).build();
         org.eclipse.jgit.lib.ObjectReader r;
+        PackLocator l;
         try {
             r = db.newObjectReader();
-        } catch (RuntimeException e) {
+            try {
+                l = PackLocator.open(repo);
+            } catch (IOException | RuntimeException e) {
+                r.close();
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
             db.close();
+            stream.close();
             throw e;
         }
         reader = r;
+        packs = l;
+    }
+
+    /**
+     * Positions {@link #stream} on the object if it is whole in a known pack; returns its pack type code,
+     * or -1 when JGit must read it (not in a known pack, a delta, or a tag).
+     */
+    private int openDirect(ObjectId id) throws IOException {
+        long loc = packs.locate(id);
+        if (loc == PackLocator.NOT_FOUND) {
+            return -1;
+        }
+        int pack = PackLocator.pack(loc);
+        int type = stream.open(packs.channel(pack), packs.packPath(pack), PackLocator.offset(loc));
+        return type >= 1 && type <= 3 ? type : -1;
+    }
+
+    /** The content of the object {@link #openDirect} positioned on. */
+    private byte[] readDirect(ObjectId id) throws IOException {
+        long size = stream.size();
+        if (size > MAX_READ_BYTES) {
+            throw new CorruptObjectException(id, "is " + size + " bytes, too large to read whole");
+        }
+        byte[] out = new byte[(int) size];
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(out);
+        while (buf.hasRemaining()) {
+            if (stream.read(buf) < 0) {
+                throw new CorruptObjectException(id, "ends before its " + size + " bytes");
+            }
+        }
+        // Inflate to the end of the zlib stream, so that its checksum is verified too.
+        if (stream.read(java.nio.ByteBuffer.allocate(1)) >= 0) {
+            throw new CorruptObjectException(id, "is longer than its " + size + " bytes");
+        }
+        return out;
     }
 
     private org.eclipse.jgit.lib.ObjectId jgit(ObjectId id) {
@@ -57,7 +108,7 @@ public final class ObjectReader implements AutoCloseable {
 
     /** True when the object is in the repository. */
     public boolean has(ObjectId id) throws IOException {
-        return reader.has(jgit(id));
+        return packs.locate(id) != PackLocator.NOT_FOUND || reader.has(jgit(id));
     }
 
     /**
@@ -67,12 +118,13 @@ public final class ObjectReader implements AutoCloseable {
      * @throws CorruptObjectException if it is an annotated tag (see {@link #peel}) or of an unknown type
      */
     public ObjectType type(ObjectId id) throws IOException {
-        return toType(id, loader(id, "object").getType());
+        int direct = openDirect(id);
+        return toType(id, direct > 0 ? direct : loader(id, "object").getType());
     }
 
     /** The size of the object's content in bytes. */
     public long size(ObjectId id) throws IOException {
-        return loader(id, "object").getSize();
+        return openDirect(id) > 0 ? stream.size() : loader(id, "object").getSize();
     }
 
     private static ObjectType toType(ObjectId id, int code) throws CorruptObjectException {
@@ -93,6 +145,14 @@ public final class ObjectReader implements AutoCloseable {
      * @throws CorruptObjectException if it has another type than {@code expected}, or is larger than 64 MiB
      */
     public byte[] read(ObjectId id, ObjectType expected) throws IOException {
+        int direct = openDirect(id);
+        if (direct > 0) {
+            if (direct != expected.packCode()) {
+                throw new CorruptObjectException(id, "is a " + Constants.typeString(direct) + ", expected a "
+                        + expected.gitName());
+            }
+            return readDirect(id);
+        }
         ObjectLoader ld = loader(id, expected.gitName());
         if (ld.getType() != expected.packCode()) {
             throw new CorruptObjectException(id, "is a " + Constants.typeString(ld.getType()) + ", expected a "
@@ -120,8 +180,14 @@ public final class ObjectReader implements AutoCloseable {
      * closes it. The stream stays valid only while this reader is open.
      */
     public InputStream open(ObjectId id) throws IOException {
+        if (openDirect(id) > 0 && stream.size() <= DIRECT_STREAM_BYTES) {
+            return new java.io.ByteArrayInputStream(readDirect(id));
+        }
         return loader(id, "object").openStream();
     }
+
+    /** Objects up to this size are read whole by {@link #open}; larger ones are streamed by JGit. */
+    private static final int DIRECT_STREAM_BYTES = 1 << 20;
 
     /**
      * Follows annotated tags to the object they name; any other id is returned unchanged.
@@ -147,7 +213,14 @@ public final class ObjectReader implements AutoCloseable {
 
     @Override
     public void close() {
-        reader.close();
-        db.close();
+        try {
+            packs.close();
+        } catch (IOException e) {
+            // Read-only channels: nothing is lost if closing one fails.
+        } finally {
+            stream.close();
+            reader.close();
+            db.close();
+        }
     }
 }

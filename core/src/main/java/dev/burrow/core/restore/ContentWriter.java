@@ -1,0 +1,678 @@
+package dev.burrow.core.restore;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.burrow.core.store.CorruptObjectException;
+import dev.burrow.core.store.ObjectId;
+import dev.burrow.core.store.ObjectReader;
+import dev.burrow.core.store.ObjectType;
+import dev.burrow.core.store.PackLocator;
+import dev.burrow.core.store.PackStream;
+import dev.burrow.core.store.Repository;
+
+/**
+ * Writes the content of restored files: the restore walk hands over, for each file, the blobs it is made
+ * of and where each goes; this class creates the files, reads the blobs in pack order and writes them in
+ * parallel, then has each file's metadata applied.
+ *
+ * <ul>
+ *   <li>File creation (JDK file I/O that mostly waits on the file system) runs on virtual threads;
+ *       metadata, applied through libc calls that would pin a virtual thread's carrier, on a few
+ *       platform threads; at most {@link #IO_CONCURRENCY} such tasks are queued or running.</li>
+ *   <li>Chunks are gathered in segments of at most {@link #MAX_CHUNKS} chunks and {@link #MAX_FILES}
+ *       files. A full segment is sorted by location in the packs and cut into runs of a few MiB of pack,
+ *       which a pool of platform threads sized to the cores reads ({@link PackStream}: each pack window
+ *       read once, sequentially), inflates into a fixed buffer and writes with positional writes into
+ *       every file that needs that blob (a blob shared by several files is read once). The walk goes on
+ *       with the next segment meanwhile; at most two segments exist, so memory does not grow with the
+ *       snapshot, and per thread it is one read window and one output buffer whatever the file sizes.</li>
+ *   <li>Delta objects (packs rewritten by {@code git gc}) and loose objects are read through JGit once a
+ *       segment's runs are done, in parallel, one reader per task.</li>
+ * </ul>
+ *
+ * <p>A file is finished (metadata applied, counted) once its last chunk is written; the walk holds one
+ * extra count on each file until it has added all its chunks. Errors name the file (its VFS path for
+ * reads, its destination for writes) and stop the other threads at the next object. Called by one walk
+ * thread; close it to stop the threads.
+ */
+final class ContentWriter implements AutoCloseable {
+    /*
+     * Why the content writes stay on the inflating threads rather than on virtual threads: a write here
+     * is a copy into the page cache, CPU work like the inflate, and handing each buffer to another thread
+     * would need a second buffer and a hand-off per chunk. Creating a file, by contrast, costs hundreds of
+     * microseconds of file-system work that overlaps well, so it goes to the virtual threads.
+     */
+
+    static final int MAX_CHUNKS = 32 * 1024;
+    static final int MAX_FILES = 2 * 1024;
+    static final int IO_CONCURRENCY = 32;
+    /** Threads applying metadata: they mostly wait on the file system, so more than the cores. */
+    private static final int META_THREADS = 4;
+    /** A run of sorted chunks handed to one thread spans at most this much of a pack. */
+    private static final long RUN_SPAN = 4 << 20;
+    private static final int RUN_MAX_CHUNKS = 2048;
+    private static final int WINDOW = 1 << 20;
+    private static final int OUT_BUFFER = 256 << 10;
+
+    /** Makes room for a file and creates it empty, or fails naming it. */
+    @FunctionalInterface
+    interface Creator {
+        void create() throws IOException;
+    }
+
+    /** A file being written. */
+    static final class Target {
+        final Path path;
+        final String vfsPath;
+        final Runnable onDone;
+        final CompletableFuture<Void> created = new CompletableFuture<>();
+        /** Chunks not yet written, plus one while the walk is still adding chunks. */
+        final AtomicInteger pending = new AtomicInteger(1);
+
+        Target(Path path, String vfsPath, Runnable onDone) {
+            this.path = path;
+            this.vfsPath = vfsPath;
+            this.onDone = onDone;
+        }
+
+        /** Waits until the file exists; throws what its creation threw. */
+        void awaitCreated() throws IOException {
+            try {
+                created.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw new IOException(path + ": cannot create: " + e.getCause(), e.getCause());
+            }
+        }
+    }
+
+    /** One chunk of one file: blob {@code id} (at {@code location}) goes at {@code fileOffset}. */
+    private static final class Chunk {
+        final long location;
+        final ObjectId id;
+        final Target target;
+        final long fileOffset;
+        /** The blob's size when the next chunk's offset tells it, else -1; set before the segment is queued. */
+        long expected = -1;
+
+        Chunk(long location, ObjectId id, Target target, long fileOffset) {
+            this.location = location;
+            this.id = id;
+            this.target = target;
+            this.fileOffset = fileOffset;
+        }
+    }
+
+    /** The chunks handed over between two flushes, and what was started for them. */
+    private static final class Segment {
+        final List<Chunk> chunks = new ArrayList<>();
+        final List<Future<?>> runs = new ArrayList<>();
+        final ConcurrentLinkedQueue<Chunk> deferred = new ConcurrentLinkedQueue<>();
+        int files;
+    }
+
+    /** Receives the byte counts; called from the pool's threads. */
+    interface Sink {
+        /** {@code n} more content bytes were written. */
+        void wrote(long n);
+    }
+
+    private final Repository repo;
+    private final PackLocator packs;
+    private final Sink sink;
+    private final int threads;
+    private final ExecutorService pool;
+    /** File creation: JDK file I/O, which lets a blocked virtual thread's carrier be replaced. */
+    private final ExecutorService io = Executors.newVirtualThreadPerTaskExecutor();
+    /** Metadata: libc calls through the FFM API, which pin a virtual thread's carrier; platform threads. */
+    private final ExecutorService meta;
+    private final Semaphore ioSlots = new Semaphore(IO_CONCURRENCY);
+    private final AtomicReference<Throwable> ioFailure = new AtomicReference<>();
+    /** Idle per-thread buffers: at most one per pool thread is ever made. */
+    private final ConcurrentLinkedQueue<Worker> workers = new ConcurrentLinkedQueue<>();
+    private Segment current = new Segment();
+    private Segment running;
+    private Chunk last;
+    private volatile boolean failed;
+
+    ContentWriter(Repository repo, PackLocator packs, Sink sink) {
+        this.repo = repo;
+        this.packs = packs;
+        this.sink = sink;
+        this.threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory f = r -> {
+            Thread t = new Thread(r, "burrow-restore-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        this.pool = Executors.newFixedThreadPool(threads, f);
+        AtomicInteger m = new AtomicInteger();
+        this.meta = Executors.newFixedThreadPool(META_THREADS, r -> {
+            Thread t = new Thread(r, "burrow-restore-meta-" + m.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Starts a file: {@code creator} makes it (on a virtual thread, or here when {@code createNow}, for a
+     * file that later entries may hard link to). Add its chunks, then {@link #seal} it; {@code onDone}
+     * runs once it is complete, on one of the metadata threads.
+     */
+    Target start(Path path, String vfsPath, Creator creator, boolean createNow, Runnable onDone)
+            throws IOException {
+        Target t = new Target(path, vfsPath, onDone);
+        current.files++;
+        last = null;
+        if (createNow) {
+            creator.create();
+            t.created.complete(null);
+        } else {
+            runIo(io, () -> {
+                try {
+                    creator.create();
+                    t.created.complete(null);
+                } catch (Throwable e) {
+                    t.created.completeExceptionally(e);
+                    throw e;
+                }
+            });
+        }
+        return t;
+    }
+
+    /**
+     * Adds the next chunk of a file: blob {@code id} at {@code fileOffset}, which must be larger than the
+     * previous chunk's. May queue the segment so far when it is full, and wait for the one before.
+     */
+    void add(Target t, ObjectId id, long fileOffset) throws IOException, InterruptedException {
+        if (last != null && last.target == t) {
+            if (fileOffset <= last.fileOffset) {
+                throw new CorruptObjectException(id, t.vfsPath + ": chunk offsets do not increase (" + fileOffset
+                        + " after " + last.fileOffset + ")");
+            }
+            last.expected = fileOffset - last.fileOffset;
+        }
+        t.pending.incrementAndGet();
+        Chunk c = new Chunk(packs.locate(id), id, t, fileOffset);
+        current.chunks.add(c);
+        last = c;
+        if (current.chunks.size() >= MAX_CHUNKS) {
+            queue();
+        }
+    }
+
+    /** The file has all its chunks; it is finished once they are written (now, if none is pending). */
+    void seal(Target t) throws IOException, InterruptedException {
+        last = null;
+        release(t);
+        if (current.files >= MAX_FILES) {
+            queue();
+        }
+    }
+
+    private void release(Target t) {
+        if (t.pending.decrementAndGet() == 0) {
+            runIo(meta, () -> {
+                t.awaitCreated();
+                t.onDone.run();
+            });
+        }
+    }
+
+    /** Runs a file-system task; waits while {@link #IO_CONCURRENCY} are queued or running. */
+    private void runIo(ExecutorService executor, IoTask task) {
+        ioSlots.acquireUninterruptibly();
+        try {
+            executor.execute(() -> {
+                try {
+                    task.run();
+                } catch (Throwable e) {
+                    ioFailure.compareAndSet(null, e);
+                    failed = true;
+                } finally {
+                    ioSlots.release();
+                }
+            });
+        } catch (RuntimeException e) {
+            ioSlots.release();
+            throw e;
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoTask {
+        void run() throws Exception;
+    }
+
+    /** Queues the current segment for writing after waiting for the previous one. */
+    private void queue() throws IOException, InterruptedException {
+        last = null;
+        Segment s = current;
+        current = new Segment();
+        if (running != null) {
+            Segment r = running;
+            running = null;
+            complete(r);
+        }
+        submit(s);
+        running = s;
+    }
+
+    /**
+     * Writes everything handed over so far and waits until every file started so far is finished
+     * (metadata included).
+     */
+    void flush() throws IOException, InterruptedException {
+        queue();
+        Segment r = running;
+        running = null;
+        complete(r);
+        ioSlots.acquireUninterruptibly(IO_CONCURRENCY);   // every file-system task has finished
+        ioSlots.release(IO_CONCURRENCY);
+        rethrowIoFailure();
+    }
+
+    private void rethrowIoFailure() throws IOException {
+        Throwable e = ioFailure.get();
+        if (e == null) {
+            return;
+        }
+        if (e instanceof IOException io) {
+            throw io;
+        }
+        if (e instanceof RuntimeException re) {
+            throw re;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        throw new IOException(e);
+    }
+
+    private void submit(Segment s) {
+        List<Chunk> chunks = s.chunks;
+        chunks.sort((a, b) -> Long.compareUnsigned(a.location, b.location)); // NOT_FOUND (-1) sorts last
+        int i = 0;
+        int n = chunks.size();
+        while (i < n && chunks.get(i).location != PackLocator.NOT_FOUND) {
+            int from = i;
+            long start = chunks.get(i).location;
+            int pack = PackLocator.pack(start);
+            while (i < n) {
+                long loc = chunks.get(i).location;
+                if (loc == PackLocator.NOT_FOUND || PackLocator.pack(loc) != pack) {
+                    break;
+                }
+                boolean sameAsPrevious = i > from && loc == chunks.get(i - 1).location;
+                if (!sameAsPrevious && i > from && (loc - start > RUN_SPAN || i - from >= RUN_MAX_CHUNKS)) {
+                    break;
+                }
+                i++;
+            }
+            int runFrom = from;
+            int runTo = i;
+            s.runs.add(pool.submit(() -> {
+                writeRun(s, runFrom, runTo);
+                return null;
+            }));
+        }
+        for (; i < n; i++) {
+            s.deferred.add(chunks.get(i));
+        }
+    }
+
+    /** Waits for a segment's runs, then writes its delta and loose objects. */
+    private void complete(Segment s) throws IOException, InterruptedException {
+        try {
+            await(s.runs);
+            if (!s.deferred.isEmpty()) {
+                writeDeferred(s);
+            }
+            rethrowIoFailure();
+        } finally {
+            s.chunks.clear();
+            s.runs.clear();
+            s.deferred.clear();
+        }
+    }
+
+    private void await(List<Future<?>> futures) throws IOException, InterruptedException {
+        Throwable first = null;
+        boolean interrupted = false;
+        for (Future<?> f : futures) {
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;   // stop the workers, but wait for them: they write into DEST
+                    failed = true;
+                } catch (ExecutionException e) {
+                    failed = true;
+                    if (first == null) {
+                        first = e.getCause();
+                    }
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            throw new InterruptedException("restore interrupted");
+        }
+        if (first instanceof IOException e) {
+            throw e;
+        }
+        if (first instanceof RuntimeException e) {
+            throw e;
+        }
+        if (first instanceof Error e) {
+            throw e;
+        }
+        if (first != null) {
+            throw new IOException(first);
+        }
+    }
+
+    /** One thread's state: where it reads and the file it has open. */
+    private static final class Worker implements AutoCloseable {
+        final PackStream in = new PackStream(WINDOW);
+        final ByteBuffer out = ByteBuffer.allocateDirect(OUT_BUFFER);
+        Target open;
+        FileChannel channel;
+
+        FileChannel channel(Target t) throws IOException {
+            if (open != t) {
+                closeFile();
+                t.awaitCreated();
+                channel = FileChannel.open(t.path, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                open = t;
+            }
+            return channel;
+        }
+
+        void closeFile() throws IOException {
+            if (channel != null) {
+                FileChannel c = channel;
+                channel = null;
+                open = null;
+                c.close();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                closeFile();
+            } finally {
+                in.close();
+            }
+        }
+    }
+
+    /** Reads the segment's chunks {@code [from, to)} (sorted, one pack) and writes them. */
+    private void writeRun(Segment s, int from, int to) throws IOException {
+        List<Chunk> chunks = s.chunks;
+        Worker w = worker();
+        try {
+            int i = from;
+            while (i < to) {
+                if (failed) {
+                    return;
+                }
+                int j = i + 1;
+                while (j < to && chunks.get(j).location == chunks.get(i).location) {
+                    j++;
+                }
+                writeObject(w, s, i, j);
+                i = j;
+            }
+        } finally {
+            idle(w);
+        }
+    }
+
+    private Worker worker() {
+        Worker w = workers.poll();
+        return w != null ? w : new Worker();
+    }
+
+    /** Closes the worker's file and keeps its buffers for the next run. */
+    private void idle(Worker w) throws IOException {
+        try {
+            w.closeFile();
+        } finally {
+            workers.add(w);
+        }
+    }
+
+    /** Chunks {@code [i, j)} of the segment all need the object at the same location. */
+    private void writeObject(Worker w, Segment s, int i, int j) throws IOException {
+        List<Chunk> chunks = s.chunks;
+        Chunk first = chunks.get(i);
+        long loc = first.location;
+        int pack = PackLocator.pack(loc);
+        int type;
+        try {
+            type = w.in.open(packs.channel(pack), packs.packPath(pack), PackLocator.offset(loc));
+        } catch (IOException e) {
+            throw named(first, e);
+        }
+        if (type == PackStream.OFS_DELTA || type == PackStream.REF_DELTA) {
+            for (int k = i; k < j; k++) {
+                s.deferred.add(chunks.get(k));
+            }
+            return;
+        }
+        if (type != ObjectType.BLOB.packCode()) {
+            throw new CorruptObjectException(first.id, first.target.vfsPath + ": content is an object of type "
+                    + type + ", not a blob");
+        }
+        long size = w.in.size();
+        for (int k = i; k < j; k++) {
+            checkSize(chunks.get(k), size);
+        }
+        long done = 0;
+        ByteBuffer out = w.out;
+        while (true) {
+            out.clear();
+            int n;
+            try {
+                n = w.in.read(out);
+            } catch (IOException e) {
+                throw named(first, e);
+            }
+            if (n < 0) {
+                break;
+            }
+            out.flip();
+            for (int k = i; k < j; k++) {
+                write(w, chunks.get(k), out.duplicate(), done);
+            }
+            done += n;
+            sink.wrote((long) n * (j - i));
+            if (failed) {
+                return;
+            }
+        }
+        for (int k = i; k < j; k++) {
+            written(w, chunks.get(k).target);
+        }
+    }
+
+    private static void checkSize(Chunk c, long size) throws CorruptObjectException {
+        if (c.expected >= 0 && c.expected != size) {
+            throw new CorruptObjectException(c.id, c.target.vfsPath + ": chunk at " + c.fileOffset + " is " + size
+                    + " bytes, its chunk tree says " + c.expected);
+        }
+    }
+
+    /** One chunk of {@code t} is written. */
+    private void written(Worker w, Target t) throws IOException {
+        if (w.open == t && t.pending.get() == 1) {
+            w.closeFile();   // its last chunk: close before the metadata goes on
+        }
+        release(t);
+    }
+
+    private static void write(Worker w, Chunk c, ByteBuffer data, long done) throws IOException {
+        try {
+            FileChannel ch = w.channel(c.target);
+            long pos = c.fileOffset + done;
+            while (data.hasRemaining()) {
+                pos += ch.write(data, pos);
+            }
+        } catch (IOException e) {
+            throw new IOException(c.target.path + ": cannot write restored content: " + e.getMessage(), e);
+        }
+    }
+
+    private static IOException named(Chunk c, IOException e) {
+        return new IOException(c.target.vfsPath + ": cannot read its content (blob " + c.id.name() + "): "
+                + e.getMessage(), e);
+    }
+
+    /** Delta and loose objects: read through JGit, in parallel, one reader per task. */
+    private void writeDeferred(Segment s) throws IOException, InterruptedException {
+        List<Chunk> all = new ArrayList<>(s.deferred);
+        all.sort((a, b) -> a.id.compareTo(b.id));
+        int parts = Math.min(threads, all.size());
+        List<Future<?>> futures = new ArrayList<>();
+        int from = 0;
+        for (int p = 0; p < parts && from < all.size(); p++) {
+            int to = p == parts - 1 ? all.size() : Math.max(from + 1, all.size() * (p + 1) / parts);
+            while (to < all.size() && all.get(to).id.equals(all.get(to - 1).id)) {
+                to++;   // keep the chunks of one object together
+            }
+            List<Chunk> part = all.subList(from, to);
+            futures.add(pool.submit(() -> {
+                writeWithJgit(part);
+                return null;
+            }));
+            from = to;
+        }
+        await(futures);
+    }
+
+    private void writeWithJgit(List<Chunk> part) throws IOException {
+        byte[] buf = new byte[OUT_BUFFER];
+        Worker w = worker();
+        try (ObjectReader reader = repo.newReader()) {
+            int i = 0;
+            while (i < part.size()) {
+                if (failed) {
+                    return;
+                }
+                int j = i + 1;
+                while (j < part.size() && part.get(j).id.equals(part.get(i).id)) {
+                    j++;
+                }
+                Chunk first = part.get(i);
+                long done = 0;
+                InputStream in;
+                try {
+                    in = reader.open(first.id);
+                } catch (IOException e) {
+                    throw named(first, e);
+                }
+                try (in) {
+                    while (true) {
+                        int n;
+                        try {
+                            n = in.read(buf);
+                        } catch (IOException e) {
+                            throw named(first, e);
+                        }
+                        if (n < 0) {
+                            break;
+                        }
+                        for (int k = i; k < j; k++) {
+                            write(w, part.get(k), ByteBuffer.wrap(buf, 0, n), done);
+                        }
+                        done += n;
+                        sink.wrote((long) n * (j - i));
+                    }
+                }
+                for (int k = i; k < j; k++) {
+                    checkSize(part.get(k), done);
+                    written(w, part.get(k).target);
+                }
+                i = j;
+            }
+        } finally {
+            idle(w);
+        }
+    }
+
+    /** Stops the threads; they are idle by now unless a restore failed (every flush waits for its work). */
+    @Override
+    public void close() {
+        failed = true;
+        boolean interrupted = false;
+        try {
+            if (running != null) {
+                for (Future<?> f : running.runs) {
+                    while (true) {
+                        try {
+                            f.get();
+                            break;
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        } catch (ExecutionException e) {
+                            break;   // already failing; the first error is being thrown
+                        }
+                    }
+                }
+                running = null;
+            }
+            pool.shutdown();
+            io.shutdown();
+            meta.shutdown();
+            while (true) {
+                try {
+                    if (!pool.awaitTermination(1, TimeUnit.MINUTES) || !io.awaitTermination(1, TimeUnit.MINUTES)
+                            || !meta.awaitTermination(1, TimeUnit.MINUTES)) {
+                        throw new IllegalStateException("restore threads did not stop within a minute");
+                    }
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            for (Worker w; (w = workers.poll()) != null; ) {
+                try {
+                    w.close();
+                } catch (IOException e) {
+                    // Only a file's close can fail here, and every file was closed after its last write.
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
