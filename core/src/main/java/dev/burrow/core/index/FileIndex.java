@@ -4,6 +4,7 @@ import static dev.burrow.core.index.IndexFile.BE_INT;
 import static dev.burrow.core.index.IndexFile.BE_LONG;
 
 import dev.burrow.core.meta.FileNames;
+import dev.burrow.core.store.Durability;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -108,7 +109,7 @@ public final class FileIndex implements AutoCloseable {
             return;
         }
         Files.deleteIfExists(journal);
-        syncDirectory(file.toAbsolutePath().getParent());
+        Durability.syncDirectory(file.toAbsolutePath().getParent());
     }
 
     /**
@@ -198,17 +199,6 @@ public final class FileIndex implements AutoCloseable {
 
     static Path journalFile(Path file) {
         return file.resolveSibling(file.getFileName() + ".journal");
-    }
-
-    static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Some filesystems refuse fsync on a directory; the data itself was already forced.
-            if (!String.valueOf(e.getMessage()).contains("Invalid argument")) {
-                throw e;
-            }
-        }
     }
 
     /**
@@ -319,7 +309,7 @@ public final class FileIndex implements AutoCloseable {
                     bb.position(Journal.HEADER);
                     drain(ch);
                     ch.force(true);
-                    syncDirectory(journal.toAbsolutePath().getParent());
+                    Durability.syncDirectory(journal.toAbsolutePath().getParent());
                 } else {
                     ch.truncate(keep);   // Drops a torn tail before appending.
                     ch.position(keep);
@@ -434,7 +424,7 @@ public final class FileIndex implements AutoCloseable {
                 Merge.write(old, rec, true, file);
             }
             Files.delete(journal);
-            syncDirectory(journal.toAbsolutePath().getParent());
+            Durability.syncDirectory(journal.toAbsolutePath().getParent());
             finish();
         }
 

@@ -3,6 +3,7 @@ package dev.burrow.core.index;
 import static dev.burrow.core.index.IndexFile.BE_INT;
 import static dev.burrow.core.index.IndexFile.BE_LONG;
 
+import dev.burrow.core.store.Durability;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -145,7 +146,7 @@ final class IndexFileWriter implements AutoCloseable {
         out.close();
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         committed = true;
-        FileIndex.syncDirectory(target.toAbsolutePath().getParent());
+        Durability.syncDirectory(target.toAbsolutePath().getParent());
     }
 
     @Override
