@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,30 +34,24 @@ import org.junit.jupiter.api.io.TempDir;
 class TunnelLabEndToEndTest {
     private static final Duration SHORT = Duration.ofSeconds(3);
     private static final String BODY = "burrow-lab-target\n";
+    @RegisterExtension
+    static final TunnelLab lab = new TunnelLab();
     @TempDir
     static Path dir;
-    private static TunnelLab lab;
     /** World-readable copies for the non-root run: class path, key, home. */
     private static Path shared;
 
     @BeforeAll
-    static void startLab() throws Exception {
-        lab = TunnelLab.start(dir.resolve("lab"));
+    static void createHome() throws IOException {
         Files.createDirectories(dir.resolve("home/.ssh"));
     }
 
     @AfterAll
-    static void stopLab() throws Exception {
-        try {
-            if (lab != null) {
-                lab.close();
-            }
-        } finally {
-            if (shared != null) {
-                try (Stream<Path> all = Files.walk(shared)) {
-                    for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.delete(p);
-                    }
+    static void deleteShared() throws IOException {
+        if (shared != null) {
+            try (Stream<Path> all = Files.walk(shared)) {
+                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
                 }
             }
         }

@@ -2,10 +2,7 @@ package dev.burrow.core.testing;
 
 import dev.burrow.core.tunnel.Conduit;
 import dev.burrow.core.tunnel.Dialer;
-import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -33,33 +30,6 @@ public final class RelayDialer implements Dialer {
             socket.close();
             throw e;
         }
-        OutputStream out = new FilterOutputStream(socket.getOutputStream()) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
-            }
-
-            @Override
-            public void close() throws IOException {
-                socket.shutdownOutput();
-            }
-        };
-        InputStream in = socket.getInputStream();
-        return new Conduit() {
-            @Override
-            public InputStream input() {
-                return in;
-            }
-
-            @Override
-            public OutputStream output() {
-                return out;
-            }
-
-            @Override
-            public void close() throws IOException {
-                socket.close();
-            }
-        };
+        return PlainConduit.over(socket);
     }
 }

@@ -9,35 +9,38 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The namespace lab of {@code scripts/tunnel-lab.sh} (spec section 7) for JUnit: client {@code c}, SSH server
- * {@code s}, target {@code t}. {@link #start} skips the calling test (with the reason) unless it runs as root with
- * the tools the lab needs; {@link #close()} removes every namespace and process of the lab, and {@link #start}
- * first sweeps labs left by test JVMs that died.
+ * The namespace lab of {@code scripts/tunnel-lab.sh} (spec section 7) as a JUnit extension: client {@code c}, SSH
+ * server {@code s}, target {@code t}. Register it on a static field,
+ * {@code @RegisterExtension static final TunnelLab lab = new TunnelLab();}. Before the class's tests it builds a lab
+ * in a new temporary directory, first sweeping labs left by test JVMs that died, and skips the whole class (with the
+ * reason) unless it runs as root with the tools the lab needs; after them it removes every namespace and process of
+ * the lab, and the directory.
  *
  * <p>Processes started through {@link #start(char, Path, String...)} run as the direct child of this JVM (the
  * script execs into them), so {@link Process#pid()} and {@link Process#destroyForcibly()} reach the real process.
+ * Not thread safe: use it from the test thread.
  */
-public final class TunnelLab implements AutoCloseable {
+public final class TunnelLab implements BeforeAllCallback, AfterAllCallback {
     private static final List<String> TOOLS = List.of("ip", "nft", "sshd", "dnsmasq", "curl", "python3",
             "ssh-keygen", "setpriv", "getent");
 
-    private final Path script;
-    private final Path dir;
-    private final Map<String, String> env;
     private final List<Process> started = new ArrayList<>();
-
-    private TunnelLab(Path script, Path dir, Map<String, String> env) {
-        this.script = script;
-        this.dir = dir;
-        this.env = env;
-    }
+    /** Set by {@link #beforeAll}; {@code dir} as soon as it exists, so that {@link #afterAll} cleans up a failed up. */
+    private Path script;
+    private Path dir;
+    private Map<String, String> env;
 
     /** Whether the lab can run here; if not, the reason. Null means it can. */
     public static String unavailableReason() {
@@ -76,30 +79,35 @@ public final class TunnelLab implements AutoCloseable {
         throw new IllegalStateException("scripts/tunnel-lab.sh not found above " + Path.of("").toAbsolutePath());
     }
 
-    /** Builds a lab in {@code dir} (skipping the test when the lab cannot run here). */
-    public static TunnelLab start(Path dir) throws IOException, InterruptedException {
+    /** Builds the lab, or skips the test class when the lab cannot run here. */
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException, InterruptedException {
         String reason = unavailableReason();
         Assumptions.assumeTrue(reason == null, reason);
-        Path script = script();
+        script = script();
         run(List.of(script.toString(), "sweep"), Duration.ofSeconds(60));
+        dir = Files.createTempDirectory("burrow-lab-");
         String prefix = "btl-" + ProcessHandle.current().pid();
         Result up = run(List.of(script.toString(), "up", dir.toString(), prefix), Duration.ofSeconds(60));
         if (up.exit() != 0) {
-            run(List.of(script.toString(), "down", dir.toString()), Duration.ofSeconds(60));
             throw new IOException("tunnel-lab.sh up failed: " + up.output());
         }
-        Map<String, String> env = new HashMap<>();
+        Map<String, String> values = new HashMap<>();
         for (String line : Files.readAllLines(dir.resolve("lab.env"), StandardCharsets.UTF_8)) {
             int eq = line.indexOf('=');
             if (eq > 0) {
-                env.put(line.substring(0, eq), line.substring(eq + 1));
+                values.put(line.substring(0, eq), line.substring(eq + 1));
             }
         }
-        return new TunnelLab(script, dir, env);
+        env = values;
     }
 
     /** A value from the lab's {@code lab.env}, e.g. {@code LAB_TARGET}. */
     public String env(String key) {
+        if (env == null) {
+            throw new IllegalStateException("the lab is not up: register TunnelLab on a static @RegisterExtension"
+                    + " field");
+        }
         String v = env.get(key);
         if (v == null) {
             throw new IllegalArgumentException("lab.env has no " + key);
@@ -212,8 +220,12 @@ public final class TunnelLab implements AutoCloseable {
         assertTrue(r.exit() == 0, "sshd-restart failed: " + r.output());
     }
 
+    /** Stops what the tests started, takes the lab down and deletes its directory; keeps the first error. */
     @Override
-    public void close() throws IOException {
+    public void afterAll(ExtensionContext context) throws IOException, InterruptedException {
+        if (dir == null) {
+            return;
+        }
         try {
             for (Process p : started) {
                 if (p.isAlive()) {
@@ -228,9 +240,22 @@ public final class TunnelLab implements AutoCloseable {
             if (down.exit() != 0) {
                 throw new IOException("tunnel-lab.sh down failed: " + down.output());
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while tearing down the lab in " + dir, e);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            try {
+                deleteTree(dir);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        deleteTree(dir);
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 }

@@ -26,7 +26,7 @@ final class HostKeyCheck {
      *                 those when the session closes, which races with the caller reading it.
      */
     static ServerKeyVerifier verifier(Path knownHosts, HostKeyPolicy policy, SshEndpoint endpoint,
-                                      Map<ClientSession, IOException> refusals) throws IOException {
+                                      Map<ClientSession, HostKeyException> refusals) throws IOException {
         if (policy == HostKeyPolicy.ACCEPT_NEW && knownHosts.getParent() != null) {
             Files.createDirectories(knownHosts.getParent());
         }

@@ -46,7 +46,7 @@ final class SshConnector implements AutoCloseable {
     private final SshClient client;
     /** The server's address from the last successful look-up, keeping the host name for known_hosts. */
     private volatile InetAddress resolved;
-    private final Map<ClientSession, IOException> refusals = new ConcurrentHashMap<>();
+    private final Map<ClientSession, HostKeyException> refusals = new ConcurrentHashMap<>();
 
     SshConnector(SshEndpoint endpoint, SshSettings settings, SshIdentities identities, Path knownHosts,
                  HostKeyPolicy policy) throws IOException {
@@ -96,7 +96,7 @@ final class SshConnector implements AutoCloseable {
             }
             session.auth().verify(settings.authTimeout());
         } catch (IOException | RuntimeException e) {
-            IOException refusal = refusals.remove(session);
+            HostKeyException refusal = refusals.remove(session);
             closeQuietly(session, e);
             if (refusal != null) {
                 refusal.addSuppressed(e);

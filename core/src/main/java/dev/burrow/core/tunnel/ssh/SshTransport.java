@@ -160,7 +160,7 @@ public final class SshTransport implements Dialer, AutoCloseable {
             }
             try {
                 return connector.connect();
-            } catch (UnknownHostKeyException | HostKeyChangedException | SshAuthenticationException e) {
+            } catch (HostKeyException | SshAuthenticationException e) {
                 throw e;
             } catch (IOException e) {
                 Duration wait = pause;

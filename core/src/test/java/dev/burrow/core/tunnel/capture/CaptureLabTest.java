@@ -23,10 +23,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Transparent capture and the DNS forwarder in the namespace lab, with a plain-TCP relay in the server namespace
@@ -34,26 +33,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CaptureLabTest {
     private static final Duration SHORT = Duration.ofSeconds(3);
-    @TempDir
-    static Path dir;
-    private static TunnelLab lab;
+    @RegisterExtension
+    static final TunnelLab lab = new TunnelLab();
     private static String relay;
 
     @BeforeAll
-    static void startLab() throws Exception {
-        lab = TunnelLab.start(dir.resolve("lab"));
+    static void startRelay() throws Exception {
         relay = lab.env("LAB_SSH_HOST") + ":9999";
         Process p = lab.startPiped('s', TunnelLab.java(LabRelay.class.getName(), lab.env("LAB_SSH_HOST"), "9999")
                 .toArray(String[]::new));
         String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
         assertEquals("READY", line, "the relay did not start");
-    }
-
-    @AfterAll
-    static void stopLab() throws Exception {
-        if (lab != null) {
-            lab.close();
-        }
     }
 
     /** A running LabTunnel in the client namespace. */

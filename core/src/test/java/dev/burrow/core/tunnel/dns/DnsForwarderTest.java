@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.burrow.core.tunnel.Conduit;
+import dev.burrow.core.testing.PlainConduit;
 import dev.burrow.core.tunnel.Dialer;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -90,36 +88,7 @@ class DnsForwarderTest {
 
     private final Dialer dialer = (source, host, port) -> {
         dialed.add(host + ":" + port);
-        Socket s = new Socket(LOOPBACK, resolver.getLocalPort());
-        InputStream in = s.getInputStream();
-        OutputStream raw = s.getOutputStream();
-        OutputStream out = new java.io.FilterOutputStream(raw) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                raw.write(b, off, len);
-            }
-
-            @Override
-            public void close() throws IOException {
-                s.shutdownOutput();
-            }
-        };
-        return new Conduit() {
-            @Override
-            public InputStream input() {
-                return in;
-            }
-
-            @Override
-            public OutputStream output() {
-                return out;
-            }
-
-            @Override
-            public void close() throws IOException {
-                s.close();
-            }
-        };
+        return PlainConduit.over(new Socket(LOOPBACK, resolver.getLocalPort()));
     };
 
     private DnsForwarder start(DnsForwarder.Settings settings) throws IOException {

@@ -3,14 +3,13 @@ package dev.burrow.core.tunnel.relay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.burrow.core.testing.PlainConduit;
 import dev.burrow.core.tunnel.Conduit;
 import dev.burrow.core.tunnel.TunnelCounters;
 import dev.burrow.core.tunnel.ssh.ChannelOpenRefusedException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -61,33 +60,7 @@ class RelayTest {
     void copiesBothWaysPassesHalfCloseAndCounts() throws Exception {
         byte[] answer = "answer from the far side".getBytes(StandardCharsets.US_ASCII);
         ByteArrayOutputStream received = new ByteArrayOutputStream();
-        Conduit conduit = new Conduit() {
-            final InputStream in = new ByteArrayInputStream(answer);
-            final OutputStream out = new OutputStream() {
-                @Override
-                public void write(int b) {
-                    received.write(b);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    received.write(b, off, len);
-                }
-            };
-
-            @Override
-            public InputStream input() {
-                return in;
-            }
-
-            @Override
-            public OutputStream output() {
-                return out;
-            }
-
-            @Override
-            public void close() { }
-        };
+        Conduit conduit = new PlainConduit(new ByteArrayInputStream(answer), received, () -> { });
         Socket[] sockets = pair();
         try (Socket app = sockets[0]) {
             Future<?> served = threads.submit(() -> relay.relay(sockets[1], conduit));

@@ -3,14 +3,13 @@ package dev.burrow.core.tunnel.socks;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.burrow.core.tunnel.Conduit;
+import dev.burrow.core.testing.PlainConduit;
 import dev.burrow.core.tunnel.Dialer;
 import dev.burrow.core.tunnel.TunnelCounters;
 import dev.burrow.core.tunnel.relay.Relay;
 import dev.burrow.core.tunnel.ssh.ChannelOpenRefusedException;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -35,30 +34,7 @@ class Socks5ServerTest {
                     "administratively prohibited", null);
         }
         InetAddress address = host.equals("echo.test") ? InetAddress.getLoopbackAddress() : InetAddress.getByName(host);
-        Socket socket = new Socket(address, port);
-        InputStream in = socket.getInputStream();
-        OutputStream out = new java.io.FilterOutputStream(socket.getOutputStream()) {
-            @Override
-            public void close() throws IOException {
-                socket.shutdownOutput();
-            }
-        };
-        return new Conduit() {
-            @Override
-            public InputStream input() {
-                return in;
-            }
-
-            @Override
-            public OutputStream output() {
-                return out;
-            }
-
-            @Override
-            public void close() throws IOException {
-                socket.close();
-            }
-        };
+        return PlainConduit.over(new Socket(address, port));
     };
     Socks5Server socks;
     java.net.ServerSocket echo;
