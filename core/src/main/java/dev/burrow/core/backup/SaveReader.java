@@ -1,5 +1,6 @@
 package dev.burrow.core.backup;
 
+import dev.burrow.core.meta.FileStat;
 import dev.burrow.core.split.HashSplitter;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -7,15 +8,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Reads regular files, in walk order, into the block ring, and hands each read to the splitter as a
@@ -201,11 +198,8 @@ final class SaveReader {
     /** True when size, mtime or ctime differ from what was read: one lstat, without xattr and ACL calls. */
     private static boolean changedSince(FileRead f, long read) {
         try {
-            Map<String, Object> st = Files.readAttributes(f.path, "unix:size,ctime,lastModifiedTime",
-                    LinkOption.NOFOLLOW_LINKS);
-            return (Long) st.get("size") != read
-                    || ((FileTime) st.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS) != f.mtimeNanos
-                    || ((FileTime) st.get("ctime")).to(TimeUnit.NANOSECONDS) != f.ctimeNanos;
+            FileStat st = FileStat.of(f.path);
+            return st.size() != read || st.mtimeNanos() != f.mtimeNanos || st.ctimeNanos() != f.ctimeNanos;
         } catch (IOException e) {
             return true;
         }

@@ -10,19 +10,14 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -62,8 +57,6 @@ public final class Metadata {
     private static final int TAG_POSIX1E_ACL_V2 = 11;
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
-    private static final String STAT_ATTRIBUTES =
-            "unix:mode,uid,gid,dev,ino,rdev,nlink,size,ctime,lastAccessTime,lastModifiedTime";
     private static final byte[] NO_BYTES = new byte[0];
     private static final AtomicBoolean WARNED_NO_ACL = new AtomicBoolean();
     private static final Metadata EMPTY = new Builder().build();
@@ -145,25 +138,25 @@ public final class Metadata {
         if (!Posix.isSupported()) {
             throw new UnsupportedOperationException(Posix.UNSUPPORTED_REASON);
         }
-        Map<String, Object> st = Files.readAttributes(path, STAT_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         Builder b = new Builder();
-        b.mode = ((Number) st.get("mode")).intValue();
-        b.uid = Integer.toUnsignedLong(((Number) st.get("uid")).intValue());
-        b.gid = Integer.toUnsignedLong(((Number) st.get("gid")).intValue());
-        b.user = Accounts.userName(b.uid);
-        b.group = Accounts.groupName(b.gid);
-        int type = b.mode & S_IFMT;
-        // Like bup: rdev only where mknod needs it; other types' rdev is not stable across copies.
-        b.rdev = type == S_IFCHR || type == S_IFBLK ? ((Number) st.get("rdev")).longValue() : 0;
-        b.atimeNanos = nanos(st.get("lastAccessTime"));
-        b.mtimeNanos = nanos(st.get("lastModifiedTime"));
-        b.ctimeNanos = nanos(st.get("ctime"));
-        b.device = ((Number) st.get("dev")).longValue();
-        b.inode = ((Number) st.get("ino")).longValue();
-        b.linkCount = Integer.toUnsignedLong(((Number) st.get("nlink")).intValue());
-        b.statSize = ((Number) st.get("size")).longValue();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cpath = Posix.cPath(arena, path);
+            FileStat st = Posix.lstat(arena, cpath, path);
+            b.mode = st.mode();
+            b.uid = st.uid();
+            b.gid = st.gid();
+            b.user = Accounts.userName(b.uid);
+            b.group = Accounts.groupName(b.gid);
+            int type = b.mode & S_IFMT;
+            // Like bup: rdev only where mknod needs it; other types' rdev is not stable across copies.
+            b.rdev = type == S_IFCHR || type == S_IFBLK ? st.rdev() : 0;
+            b.atimeNanos = st.atimeNanos();
+            b.mtimeNanos = st.mtimeNanos();
+            b.ctimeNanos = st.ctimeNanos();
+            b.device = st.device();
+            b.inode = st.inode();
+            b.linkCount = st.linkCount();
+            b.statSize = st.size();
             if (type == S_IFLNK) {
                 b.symlinkTarget = Posix.readlink(arena, cpath, path);
                 b.size = b.symlinkTarget.length;
@@ -203,10 +196,6 @@ public final class Metadata {
             LOG.log(System.Logger.Level.WARNING, "chattr flags not recorded: {0}", e.getMessage());
             return 0;
         }
-    }
-
-    private static long nanos(Object fileTime) {
-        return ((FileTime) fileTime).to(TimeUnit.NANOSECONDS);
     }
 
     // ---- derived instances -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -205,6 +206,56 @@ final class Posix {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    // ---- lstat ---------------------------------------------------------------------------------
+
+    private static final class Statx {
+        static final MethodHandle H = errnoCall("statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT,
+                JAVA_INT, ADDRESS));
+    }
+
+    // statx(2) rather than lstat(2): struct statx has one layout on every architecture, struct stat does not.
+    private static final int STATX_BASIC_STATS = 0x7ff;
+    private static final long STATX_SIZE = 256;
+
+    /** The file's lstat fields, read with one statx call. */
+    static FileStat lstat(Arena arena, MemorySegment cpath, Path path) throws IOException {
+        MemorySegment capture = captureSegment(arena);
+        MemorySegment buf = arena.allocate(STATX_SIZE, 8);
+        int rc;
+        try {
+            rc = (int) Statx.H.invokeExact(capture, AT_FDCWD, cpath, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc != 0) {
+            throw error("statx", path, errno(capture));
+        }
+        return new FileStat(
+                Short.toUnsignedInt(buf.get(JAVA_SHORT, 28)),
+                Integer.toUnsignedLong(buf.get(JAVA_INT, 20)),
+                Integer.toUnsignedLong(buf.get(JAVA_INT, 24)),
+                makedev(buf.get(JAVA_INT, 136), buf.get(JAVA_INT, 140)),
+                buf.get(JAVA_LONG, 32),
+                Integer.toUnsignedLong(buf.get(JAVA_INT, 16)),
+                makedev(buf.get(JAVA_INT, 128), buf.get(JAVA_INT, 132)),
+                buf.get(JAVA_LONG, 40),
+                nanos(buf, 64),
+                nanos(buf, 112),
+                nanos(buf, 96));
+    }
+
+    /** A struct statx_timestamp (seconds, then nanoseconds) in nanoseconds. */
+    private static long nanos(MemorySegment buf, long at) {
+        return buf.get(JAVA_LONG, at) * 1_000_000_000L + Integer.toUnsignedLong(buf.get(JAVA_INT, at + 8));
+    }
+
+    /** glibc's makedev: the dev_t that stat(2) reports, so ids match those java.nio.file reported before. */
+    private static long makedev(int major, int minor) {
+        long ma = Integer.toUnsignedLong(major);
+        long mi = Integer.toUnsignedLong(minor);
+        return (ma & 0xfffL) << 8 | (ma & 0xfffff000L) << 32 | mi & 0xffL | (mi & 0xffffff00L) << 12;
     }
 
     // ---- symlinks --------------------------------------------------------------------------------
