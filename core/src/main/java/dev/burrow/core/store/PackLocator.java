@@ -106,11 +106,9 @@ public final class PackLocator implements AutoCloseable {
      * {@link #NOT_FOUND}. Ordering locations orders them by pack, then by position in the pack.
      */
     public long locate(ObjectId id) {
-        byte[] raw = new byte[ObjectId.LENGTH];
-        id.copyTo(raw, 0);
         for (int p = 0; p < idxs.size(); p++) {
             Idx idx = idxs.get(p);
-            int i = find(idx.map, raw);
+            int i = find(idx.map, id);
             if (i >= 0) {
                 long base = HEADER + FANOUT + (long) idx.count * 24;
                 int small = idx.map.get(BE_INT, base + (long) i * 4);
@@ -133,18 +131,14 @@ public final class PackLocator implements AutoCloseable {
         return NOT_FOUND;
     }
 
-    private static int find(MemorySegment map, byte[] id) {
-        int first = id[0] & 0xff;
+    private static int find(MemorySegment map, ObjectId id) {
+        int first = id.firstByte();
         int lo = first == 0 ? 0 : map.get(BE_INT, HEADER + (first - 1) * 4);
         int hi = map.get(BE_INT, HEADER + first * 4) - 1;
         long base = HEADER + FANOUT;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            long at = base + (long) mid * ObjectId.LENGTH;
-            int c = 0;
-            for (int k = 0; k < ObjectId.LENGTH && c == 0; k++) {
-                c = (map.get(ValueLayout.JAVA_BYTE, at + k) & 0xff) - (id[k] & 0xff);
-            }
+            int c = id.compareMapped(map, base + (long) mid * ObjectId.LENGTH);
             if (c < 0) {
                 lo = mid + 1;
             } else if (c > 0) {
