@@ -555,7 +555,8 @@ final class ContentWriter implements AutoCloseable {
             }
             out.flip();
             for (int k = i; k < j; k++) {
-                write(w, chunks.get(k), out.duplicate(), done);
+                out.position(0);   // rewound rather than duplicated: no garbage per write
+                write(w, chunks.get(k), out, done);
             }
             done += n;
             sink.wrote((long) n * (j - i));

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 import dev.burrow.core.browse.NoSuchPathException;
 import dev.burrow.core.browse.Vfs;
@@ -66,7 +67,7 @@ public final class Restorer {
             Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
     /** Directories whose metadata waits for a full flush; more trigger one. */
-    private static final int MAX_PENDING_DIRECTORIES = 16 * 1024;
+    private static final int MAX_PENDING_DIRECTORIES = 4 * 1024;
 
     private Restorer() {
     }
@@ -156,6 +157,7 @@ public final class Restorer {
         private final Map<ByteBuffer, List<Written>> hardlinks = new HashMap<>();
         /** Directories whose children are all created, with their metadata: applied after the next flush. */
         private final List<PendingDirectory> directories = new ArrayList<>();
+        private final ReentrantLock reporting = new ReentrantLock();
         final AtomicLong files = new AtomicLong();
         final AtomicLong bytes = new AtomicLong();
         final AtomicLong warnings = new AtomicLong();
@@ -183,12 +185,32 @@ public final class Restorer {
         @Override
         public void wrote(long n) {
             bytes.addAndGet(n);
-            reportProgress();
+            reportProgressIfIdle();
         }
 
         /** Serialized, so the listener sees both counts only grow. */
-        synchronized void reportProgress() {
-            listener.progress(bytes.get(), files.get());
+        void reportProgress() {
+            reporting.lock();
+            try {
+                listener.progress(bytes.get(), files.get());
+            } finally {
+                reporting.unlock();
+            }
+        }
+
+        /**
+         * Reports unless another thread is reporting: the writer threads report after every buffer, and
+         * waiting for each other's turn made them hand the lock back and forth through the kernel. A
+         * skipped count goes out with the next report; the walk reports the final counts.
+         */
+        private void reportProgressIfIdle() {
+            if (reporting.tryLock()) {
+                try {
+                    listener.progress(bytes.get(), files.get());
+                } finally {
+                    reporting.unlock();
+                }
+            }
         }
 
         /** Writes all content handed over so far, then applies the metadata of finished directories. */
@@ -363,7 +385,7 @@ public final class Restorer {
 
         private void counted() {
             files.incrementAndGet();
-            reportProgress();
+            reportProgressIfIdle();
         }
 
         /** Creates an entry where nothing may be in the way; {@code create} fails if something is. */
