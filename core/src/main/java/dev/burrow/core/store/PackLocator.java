@@ -45,6 +45,13 @@ public final class PackLocator implements AutoCloseable {
 
     private record Idx(Path path, MemorySegment map, int count) { }
 
+    /**
+     * The pack the last lookup found its object in, searched first: the chunks of a file are mostly in
+     * one pack, and every other pack costs a full binary search over its idx. Only a hint, so threads
+     * may race on it.
+     */
+    private volatile int lastHit;
+
     private PackLocator() {
     }
 
@@ -106,10 +113,16 @@ public final class PackLocator implements AutoCloseable {
      * {@link #NOT_FOUND}. Ordering locations orders them by pack, then by position in the pack.
      */
     public long locate(ObjectId id) {
-        for (int p = 0; p < idxs.size(); p++) {
+        int hint = lastHit;
+        int n = idxs.size();
+        for (int k = 0; k < n; k++) {
+            int p = k == 0 ? hint : k <= hint ? k - 1 : k;
             Idx idx = idxs.get(p);
             int i = find(idx.map, id);
             if (i >= 0) {
+                if (p != hint) {
+                    lastHit = p;
+                }
                 long base = HEADER + FANOUT + (long) idx.count * 24;
                 int small = idx.map.get(BE_INT, base + (long) i * 4);
                 long offset;
