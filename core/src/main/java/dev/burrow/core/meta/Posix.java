@@ -482,8 +482,12 @@ final class Posix {
                 throw error("ioctl FS_IOC_GETFLAGS", path, errno(capture));
             }
             int current = flags.get(JAVA_INT, 0);
+            int next = (wanted & SETTABLE_FLAGS) | (current & FS_EXTENT_FL);
+            if (next == current) {
+                return;   // the usual case on restore (only "extents" recorded): spare a journalled inode update
+            }
             flags.set(JAVA_LONG, 0, 0L);
-            flags.set(JAVA_INT, 0, (wanted & SETTABLE_FLAGS) | (current & FS_EXTENT_FL));
+            flags.set(JAVA_INT, 0, next);
             rc = (int) Ioctl.H.invokeExact(capture, fd, FS_IOC_SETFLAGS, flags);
             if (rc != 0) {
                 throw error("ioctl FS_IOC_SETFLAGS", path, errno(capture));

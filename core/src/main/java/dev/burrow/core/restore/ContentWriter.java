@@ -73,6 +73,8 @@ final class ContentWriter implements AutoCloseable {
     private static final int RUN_MAX_CHUNKS = 2048;
     private static final int WINDOW = 1 << 20;
     private static final int OUT_BUFFER = 256 << 10;
+    /** Files each pool thread keeps open between chunks. */
+    private static final int OPEN_FILES = 8;
 
     /** Makes room for a file and creates it empty, or fails naming it. */
     @FunctionalInterface
@@ -397,28 +399,71 @@ final class ContentWriter implements AutoCloseable {
         }
     }
 
-    /** One thread's state: where it reads and the file it has open. */
+    /**
+     * One thread's state: where it reads, and the files it has open. Several, because in pack order the
+     * chunks of files that share content (a copy being edited, a disk image and its snapshot) take turns;
+     * with one open file each turn cost an open and a close.
+     */
     private static final class Worker implements AutoCloseable {
         final PackStream in = new PackStream(WINDOW);
         final ByteBuffer out = ByteBuffer.allocateDirect(OUT_BUFFER);
-        Target open;
-        FileChannel channel;
+        private final Target[] open = new Target[OPEN_FILES];
+        private final FileChannel[] channels = new FileChannel[OPEN_FILES];
+        /** The slot to reuse next when all are taken: round robin, which is enough for a handful of files. */
+        private int victim;
 
         FileChannel channel(Target t) throws IOException {
-            if (open != t) {
-                closeFile();
-                t.awaitCreated();
-                channel = FileChannel.open(t.path, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-                open = t;
+            int free = -1;
+            for (int i = 0; i < OPEN_FILES; i++) {
+                if (open[i] == t) {
+                    return channels[i];
+                }
+                if (free < 0 && open[i] == null) {
+                    free = i;
+                }
             }
-            return channel;
+            if (free < 0) {
+                free = victim;
+                victim = (victim + 1) % OPEN_FILES;
+                closeSlot(free);
+            }
+            t.awaitCreated();
+            channels[free] = FileChannel.open(t.path, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            open[free] = t;
+            return channels[free];
         }
 
-        void closeFile() throws IOException {
-            if (channel != null) {
-                FileChannel c = channel;
-                channel = null;
-                open = null;
+        /** Closes {@code t} if this worker has it open. */
+        void closeFile(Target t) throws IOException {
+            for (int i = 0; i < OPEN_FILES; i++) {
+                if (open[i] == t) {
+                    closeSlot(i);
+                    return;
+                }
+            }
+        }
+
+        void closeFiles() throws IOException {
+            IOException first = null;
+            for (int i = 0; i < OPEN_FILES; i++) {
+                try {
+                    closeSlot(i);
+                } catch (IOException e) {
+                    if (first == null) {
+                        first = e;
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        }
+
+        private void closeSlot(int i) throws IOException {
+            FileChannel c = channels[i];
+            if (c != null) {
+                channels[i] = null;
+                open[i] = null;
                 c.close();
             }
         }
@@ -426,7 +471,7 @@ final class ContentWriter implements AutoCloseable {
         @Override
         public void close() throws IOException {
             try {
-                closeFile();
+                closeFiles();
             } finally {
                 in.close();
             }
@@ -460,10 +505,10 @@ final class ContentWriter implements AutoCloseable {
         return w != null ? w : new Worker();
     }
 
-    /** Closes the worker's file and keeps its buffers for the next run. */
+    /** Closes the worker's files and keeps its buffers for the next run. */
     private void idle(Worker w) throws IOException {
         try {
-            w.closeFile();
+            w.closeFiles();
         } finally {
             workers.add(w);
         }
@@ -510,7 +555,8 @@ final class ContentWriter implements AutoCloseable {
             }
             out.flip();
             for (int k = i; k < j; k++) {
-                write(w, chunks.get(k), out.duplicate(), done);
+                out.position(0);   // rewound rather than duplicated: no garbage per write
+                write(w, chunks.get(k), out, done);
             }
             done += n;
             sink.wrote((long) n * (j - i));
@@ -532,8 +578,8 @@ final class ContentWriter implements AutoCloseable {
 
     /** One chunk of {@code t} is written. */
     private void written(Worker w, Target t) throws IOException {
-        if (w.open == t && t.pending.get() == 1) {
-            w.closeFile();   // its last chunk: close before the metadata goes on
+        if (t.pending.get() == 1) {
+            w.closeFile(t);   // its last chunk: close before the metadata goes on
         }
         release(t);
     }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 import dev.burrow.core.browse.NoSuchPathException;
 import dev.burrow.core.browse.Vfs;
@@ -61,8 +63,11 @@ public final class Restorer {
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FILE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
+    private static final Set<StandardOpenOption> CREATE_NEW_FILE =
+            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+
     /** Directories whose metadata waits for a full flush; more trigger one. */
-    private static final int MAX_PENDING_DIRECTORIES = 16 * 1024;
+    private static final int MAX_PENDING_DIRECTORIES = 4 * 1024;
 
     private Restorer() {
     }
@@ -98,7 +103,8 @@ public final class Restorer {
         if (Thread.interrupted()) {
             throw new InterruptedException("restore interrupted before it started");
         }
-        try (ObjectReader reader = repo.newReader(); PackLocator packs = PackLocator.open(repo)) {
+        try (ObjectReader reader = repo.newReader()) {
+            PackLocator packs = reader.packs();
             Vfs vfs = new Vfs(repo, reader);
             List<VfsNode> nodes = new ArrayList<>(vfsPaths.size());
             for (String p : vfsPaths) {
@@ -151,6 +157,7 @@ public final class Restorer {
         private final Map<ByteBuffer, List<Written>> hardlinks = new HashMap<>();
         /** Directories whose children are all created, with their metadata: applied after the next flush. */
         private final List<PendingDirectory> directories = new ArrayList<>();
+        private final ReentrantLock reporting = new ReentrantLock();
         final AtomicLong files = new AtomicLong();
         final AtomicLong bytes = new AtomicLong();
         final AtomicLong warnings = new AtomicLong();
@@ -178,12 +185,32 @@ public final class Restorer {
         @Override
         public void wrote(long n) {
             bytes.addAndGet(n);
-            reportProgress();
+            reportProgressIfIdle();
         }
 
         /** Serialized, so the listener sees both counts only grow. */
-        synchronized void reportProgress() {
-            listener.progress(bytes.get(), files.get());
+        void reportProgress() {
+            reporting.lock();
+            try {
+                listener.progress(bytes.get(), files.get());
+            } finally {
+                reporting.unlock();
+            }
+        }
+
+        /**
+         * Reports unless another thread is reporting: the writer threads report after every buffer, and
+         * waiting for each other's turn made them hand the lock back and forth through the kernel. A
+         * skipped count goes out with the next report; the walk reports the final counts.
+         */
+        private void reportProgressIfIdle() {
+            if (reporting.tryLock()) {
+                try {
+                    listener.progress(bytes.get(), files.get());
+                } finally {
+                    reporting.unlock();
+                }
+            }
         }
 
         /** Writes all content handed over so far, then applies the metadata of finished directories. */
@@ -241,16 +268,14 @@ public final class Restorer {
             listener.working(node.path());
             switch (node.kind()) {
                 case SNAPSHOT, DIRECTORY -> {
-                    clear(target, true);
-                    Files.createDirectory(target, OWNER_ONLY_DIR);
+                    createFresh(target, true, () -> Files.createDirectory(target, OWNER_ONLY_DIR));
                     counted();
                     VfsNode dir = restoreChildren(node, target);
                     directoryDone(dir.metadataIfLoaded(), target);
                 }
                 case FILE -> restoreFile(node, target);
                 case SYMLINK -> {
-                    clear(target, false);
-                    NativeSymlink.create(node.symlinkTarget(), target);
+                    createFresh(target, false, () -> NativeSymlink.create(node.symlinkTarget(), target));
                     counted();
                     applyMetadata(node.metadataIfLoaded(), target);
                 }
@@ -279,11 +304,8 @@ public final class Restorer {
             }
             // A file others may hard link to is created now, so that they find it; any other on a virtual thread.
             boolean linkable = m != null && !m.isEmpty() && m.hardlinkTarget() != null;
-            ContentWriter.Target t = writer.start(target, node.path(), () -> {
-                clear(target, false);
-                FileChannel.open(target, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                        OWNER_ONLY_FILE).close();
-            }, linkable, () -> {
+            ContentWriter.Target t = writer.start(target, node.path(), () -> createFresh(target, false,
+                    () -> FileChannel.open(target, CREATE_NEW_FILE, OWNER_ONLY_FILE).close()), linkable, () -> {
                 counted();
                 applyMetadata(m, target);
             });
@@ -363,7 +385,27 @@ public final class Restorer {
 
         private void counted() {
             files.incrementAndGet();
-            reportProgress();
+            reportProgressIfIdle();
+        }
+
+        /** Creates an entry where nothing may be in the way; {@code create} fails if something is. */
+        @FunctionalInterface
+        private interface Creation {
+            void create() throws IOException;
+        }
+
+        /**
+         * Creates {@code target}, first making room with {@link #clear} only if something is in its place.
+         * Creating first (exclusively, never following a symlink) spares the usual case, a new entry in a
+         * directory this restore made, a failed lookup and its exception per entry.
+         */
+        private static void createFresh(Path target, boolean forDirectory, Creation create) throws IOException {
+            try {
+                create.create();
+            } catch (FileAlreadyExistsException e) {
+                clear(target, forDirectory);
+                create.create();
+            }
         }
 
         /**

@@ -1,5 +1,8 @@
 package dev.burrow.core.store;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -14,6 +17,7 @@ public final class ObjectId implements Comparable<ObjectId> {
     public static final int LENGTH = 20;
 
     private static final HexFormat HEX = HexFormat.of();
+    private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     /** The empty blob, {@code e69de29b…}: empty files, fifos, sockets and devices in bup trees. */
     public static final ObjectId EMPTY_BLOB = fromHex("e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
@@ -104,6 +108,19 @@ public final class ObjectId implements Comparable<ObjectId> {
     public boolean equalsBytes(byte[] raw, int offset) {
         return word(raw, offset) == w0 && word(raw, offset + 4) == w1 && word(raw, offset + 8) == w2
                 && word(raw, offset + 12) == w3 && word(raw, offset + 16) == w4;
+    }
+
+    /**
+     * Unsigned comparison of the id stored at {@code map[at..at+20)} (raw bytes, as in idx files) with
+     * this one: negative when the mapped id sorts first. Allocates nothing, for lookups per chunk.
+     */
+    int compareMapped(MemorySegment map, long at) {
+        int c = Integer.compareUnsigned(map.get(BE_INT, at), w0);
+        if (c == 0) c = Integer.compareUnsigned(map.get(BE_INT, at + 4), w1);
+        if (c == 0) c = Integer.compareUnsigned(map.get(BE_INT, at + 8), w2);
+        if (c == 0) c = Integer.compareUnsigned(map.get(BE_INT, at + 12), w3);
+        if (c == 0) c = Integer.compareUnsigned(map.get(BE_INT, at + 16), w4);
+        return c;
     }
 
     public String name() {

@@ -106,6 +106,15 @@ public final class ObjectReader implements AutoCloseable {
         }
     }
 
+    /**
+     * Where this reader finds objects in the packs: thread safe, for callers that read many objects in
+     * pack order themselves (restore), so that the idx files are mapped once per process. Valid until
+     * this reader is closed.
+     */
+    public PackLocator packs() {
+        return packs;
+    }
+
     /** True when the object is in the repository. */
     public boolean has(ObjectId id) throws IOException {
         return packs.locate(id) != PackLocator.NOT_FOUND || reader.has(jgit(id));

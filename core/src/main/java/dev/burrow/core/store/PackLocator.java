@@ -45,6 +45,13 @@ public final class PackLocator implements AutoCloseable {
 
     private record Idx(Path path, MemorySegment map, int count) { }
 
+    /**
+     * The pack the last lookup found its object in, searched first: the chunks of a file are mostly in
+     * one pack, and every other pack costs a full binary search over its idx. Only a hint, so threads
+     * may race on it.
+     */
+    private volatile int lastHit;
+
     private PackLocator() {
     }
 
@@ -106,12 +113,16 @@ public final class PackLocator implements AutoCloseable {
      * {@link #NOT_FOUND}. Ordering locations orders them by pack, then by position in the pack.
      */
     public long locate(ObjectId id) {
-        byte[] raw = new byte[ObjectId.LENGTH];
-        id.copyTo(raw, 0);
-        for (int p = 0; p < idxs.size(); p++) {
+        int hint = lastHit;
+        int n = idxs.size();
+        for (int k = 0; k < n; k++) {
+            int p = k == 0 ? hint : k <= hint ? k - 1 : k;
             Idx idx = idxs.get(p);
-            int i = find(idx.map, raw);
+            int i = find(idx.map, id);
             if (i >= 0) {
+                if (p != hint) {
+                    lastHit = p;
+                }
                 long base = HEADER + FANOUT + (long) idx.count * 24;
                 int small = idx.map.get(BE_INT, base + (long) i * 4);
                 long offset;
@@ -133,18 +144,14 @@ public final class PackLocator implements AutoCloseable {
         return NOT_FOUND;
     }
 
-    private static int find(MemorySegment map, byte[] id) {
-        int first = id[0] & 0xff;
+    private static int find(MemorySegment map, ObjectId id) {
+        int first = id.firstByte();
         int lo = first == 0 ? 0 : map.get(BE_INT, HEADER + (first - 1) * 4);
         int hi = map.get(BE_INT, HEADER + first * 4) - 1;
         long base = HEADER + FANOUT;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            long at = base + (long) mid * ObjectId.LENGTH;
-            int c = 0;
-            for (int k = 0; k < ObjectId.LENGTH && c == 0; k++) {
-                c = (map.get(ValueLayout.JAVA_BYTE, at + k) & 0xff) - (id[k] & 0xff);
-            }
+            int c = id.compareMapped(map, base + (long) mid * ObjectId.LENGTH);
             if (c < 0) {
                 lo = mid + 1;
             } else if (c > 0) {
