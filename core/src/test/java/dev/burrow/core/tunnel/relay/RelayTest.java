@@ -44,6 +44,24 @@ class RelayTest {
         }
     }
 
+    /** A conduit over two in-memory streams. */
+    private static Conduit conduit(InputStream in, OutputStream out) {
+        return new Conduit() {
+            @Override
+            public InputStream input() {
+                return in;
+            }
+
+            @Override
+            public OutputStream output() {
+                return out;
+            }
+
+            @Override
+            public void close() { }
+        };
+    }
+
     @Test
     void failedDialResetsTheClient() throws Exception {
         Socket[] sockets = pair();
@@ -63,33 +81,17 @@ class RelayTest {
     void copiesBothWaysPassesHalfCloseAndCounts() throws Exception {
         byte[] answer = "answer from the far side".getBytes(StandardCharsets.US_ASCII);
         ByteArrayOutputStream received = new ByteArrayOutputStream();
-        Conduit conduit = new Conduit() {
-            final InputStream in = new ByteArrayInputStream(answer);
-            final OutputStream out = new OutputStream() {
-                @Override
-                public void write(int b) {
-                    received.write(b);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    received.write(b, off, len);
-                }
-            };
-
+        Conduit conduit = conduit(new ByteArrayInputStream(answer), new OutputStream() {
             @Override
-            public InputStream input() {
-                return in;
+            public void write(int b) {
+                received.write(b);
             }
 
             @Override
-            public OutputStream output() {
-                return out;
+            public void write(byte[] b, int off, int len) {
+                received.write(b, off, len);
             }
-
-            @Override
-            public void close() { }
-        };
+        });
         Socket[] sockets = pair();
         try (Socket app = sockets[0]) {
             Future<?> served = threads.submit(() -> relay.relay(sockets[1], conduit));
@@ -118,38 +120,23 @@ class RelayTest {
         new java.util.Random(7).nextBytes(data);
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         int[] largestWrite = {0};
-        Conduit conduit = new Conduit() {
-            final OutputStream out = new OutputStream() {
-                @Override
-                public void write(int b) {
-                    received.write(b);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    largestWrite[0] = Math.max(largestWrite[0], len);
-                    received.write(b, off, len);
-                    try {
-                        Thread.sleep(1); // Slower than the sender, so the client's socket stays full.
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            };
-
+        Conduit conduit = conduit(new ByteArrayInputStream(new byte[0]), new OutputStream() {
             @Override
-            public InputStream input() {
-                return new ByteArrayInputStream(new byte[0]);
+            public void write(int b) {
+                received.write(b);
             }
 
             @Override
-            public OutputStream output() {
-                return out;
+            public void write(byte[] b, int off, int len) {
+                largestWrite[0] = Math.max(largestWrite[0], len);
+                received.write(b, off, len);
+                try {
+                    Thread.sleep(1); // Slower than the sender, so the client's socket stays full.
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
-
-            @Override
-            public void close() { }
-        };
+        });
         Socket[] sockets = pair();
         try (Socket app = sockets[0]) {
             Future<?> served = threads.submit(() -> relay.relay(sockets[1], conduit));
