@@ -6,6 +6,7 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -210,6 +211,9 @@ public final class RedirectListener implements AutoCloseable {
                 return;
             }
             accepted.incrementAndGet();
+            // The relay writes each chunk as it arrives from the tunnel; with Nagle on, a reply that comes in two
+            // pieces (an HTTP head, then its body) waits for the application's delayed ACK before the second one.
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             Socket socket = channel.socket();
             handler.handle(socket, original);
         } catch (Exception e) {

@@ -14,9 +14,9 @@ import java.util.concurrent.Future;
 
 /**
  * Copies bytes between a local client socket and a {@link Conduit}, both ways at once: upload on a virtual thread
- * from the owner's executor, download on the calling thread. Each direction uses one fixed buffer of
- * {@link #bufferSize} bytes and flushes after every read (the SSH channel stream buffers until flushed), so memory per
- * connection is bounded and back-pressure is real: a slow reader on either side stops the copy, which stops reading
+ * from the owner's executor, download on the calling thread. Each direction uses one buffer of {@link #bufferSize}
+ * bytes, grown up to {@link #MAX_BUFFER} while reads keep filling it, and flushes after every read (the SSH channel
+ * stream buffers until flushed), so memory per connection is bounded and back-pressure is real: a slow reader on either side stops the copy, which stops reading
  * the other side. An end of stream is passed on as a half-close (SSH EOF upwards, {@code shutdownOutput} downwards);
  * the relay ends when both directions have ended. Any error aborts both: the client gets a TCP reset (linger 0) and
  * the channel is closed.
@@ -27,8 +27,8 @@ public final class Relay {
     private static final System.Logger LOG = System.getLogger(Relay.class.getName());
     /** As large as an SSH packet's payload: one read fills one packet. */
     public static final int DEFAULT_BUFFER_SIZE = 32 * 1024;
-    /** The download buffer of a bulk transfer grows to this. */
-    static final int MAX_DOWN_BUFFER = 256 * 1024;
+    /** The buffers of a bulk transfer grow to this, in either direction. */
+    static final int MAX_BUFFER = 256 * 1024;
     static final int GROW_AFTER_FULL_READS = 4;
 
     private final ExecutorService executor;
@@ -96,9 +96,14 @@ public final class Relay {
         relay(client, conduit);
     }
 
-    /** Client to tunnel. True when the client's stream ended normally. */
+    /**
+     * Client to tunnel. True when the client's stream ended normally. The buffer grows like the download's: a bulk
+     * upload then writes several SSH packets per read (the channel stream cuts them to the server's packet size),
+     * so this thread parks and wakes once per 256 KiB instead of once per packet.
+     */
     private boolean copyUp(Socket client, Conduit conduit) {
         byte[] buffer = new byte[bufferSize];
+        int fullReads = 0;
         try {
             InputStream in = client.getInputStream();
             OutputStream out = conduit.output();
@@ -108,6 +113,10 @@ public final class Relay {
                     out.write(buffer, 0, n);
                     out.flush();
                     counters.addBytesUp(n);
+                }
+                if (n == buffer.length && buffer.length < MAX_BUFFER && ++fullReads >= GROW_AFTER_FULL_READS) {
+                    buffer = new byte[buffer.length * 2];
+                    fullReads = 0;
                 }
             }
             out.close(); // SSH EOF: the target sees the half-close.
@@ -120,7 +129,7 @@ public final class Relay {
 
     /**
      * Tunnel to client. True when the tunnel's stream ended normally (the peer sent EOF). The buffer grows (up to
-     * {@link #MAX_DOWN_BUFFER}) while reads keep filling it: a bulk download then takes several SSH packets per
+     * {@link #MAX_BUFFER}) while reads keep filling it: a bulk download then takes several SSH packets per
      * read, which halves the hand-offs between MINA's I/O thread and this one, the window updates and the socket
      * writes per MB. Interactive connections never fill it and keep the small buffer.
      */
@@ -136,7 +145,7 @@ public final class Relay {
                     out.write(buffer, 0, n);
                     counters.addBytesDown(n);
                 }
-                if (n == buffer.length && buffer.length < MAX_DOWN_BUFFER && ++fullReads >= GROW_AFTER_FULL_READS) {
+                if (n == buffer.length && buffer.length < MAX_BUFFER && ++fullReads >= GROW_AFTER_FULL_READS) {
                     buffer = new byte[buffer.length * 2];
                     fullReads = 0;
                 }
