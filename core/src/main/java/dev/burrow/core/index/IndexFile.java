@@ -152,11 +152,12 @@ final class IndexFile implements AutoCloseable {
 
     /** The entry for {@code path}, or -1. */
     long find(byte[] path, int off, int len) {
+        MemorySegment key = MemorySegment.ofArray(path);
         long lo = 0;
         long hi = count - 1;
         while (lo <= hi) {
             long mid = (lo + hi) >>> 1;
-            int c = Keys.compare(map, pathStart(mid), pathLength(mid), path, off, len);
+            int c = Keys.compare(map, pathStart(mid), pathLength(mid), key, off, len);
             if (c < 0) {
                 lo = mid + 1;
             } else if (c > 0) {
