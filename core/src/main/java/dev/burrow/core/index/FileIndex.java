@@ -284,6 +284,8 @@ public final class FileIndex implements AutoCloseable {
         private final ByteBuffer bb;
         private final CRC32C crc = new CRC32C();
         private boolean finished;
+        /** The journal was created by this recorder and its directory entry not yet synced. */
+        private boolean newFile;
 
         JournalRecorder(Path file, Instant start) throws IOException {
             this.file = file;
@@ -308,8 +310,8 @@ public final class FileIndex implements AutoCloseable {
                     buf.set(BE_INT, 12, 0);
                     bb.position(Journal.HEADER);
                     drain(ch);
-                    ch.force(true);
-                    Durability.syncDirectory(journal.toAbsolutePath().getParent());
+                    // Made durable by the first checkpoint or close: a save that commits never needs it to be.
+                    newFile = true;
                 } else {
                     ch.truncate(keep);   // Drops a torn tail before appending.
                     ch.position(keep);
@@ -414,12 +416,22 @@ public final class FileIndex implements AutoCloseable {
         public synchronized void checkpoint() throws IOException {
             checkOpen();
             drain(out);
+            force();
+        }
+
+        private void force() throws IOException {
             out.force(false);
+            if (newFile) {
+                Durability.syncDirectory(journal.toAbsolutePath().getParent());
+                newFile = false;
+            }
         }
 
         @Override
         public synchronized void commit() throws IOException {
-            checkpoint();
+            checkOpen();
+            // Not forced: the merged index is forced before it replaces the old one, and the journal is deleted.
+            drain(out);
             try (IndexFile old = openIndex(file); Journal rec = Journal.open(journal)) {
                 Merge.write(old, rec, true, file);
             }
@@ -436,7 +448,7 @@ public final class FileIndex implements AutoCloseable {
             IOException first = null;
             try {
                 drain(out);
-                out.force(false);
+                force();
             } catch (IOException e) {
                 first = e;
             }
