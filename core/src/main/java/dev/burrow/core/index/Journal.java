@@ -18,8 +18,9 @@ import java.util.zip.CRC32C;
  * process died) is recognised and ignored, together with anything after it.
  *
  * <pre>
- * header  "BURROWJN" u32 version=1 u32 0                                                   (16 bytes)
- * record  u32 n, then n bytes: u64 dev ino nlink ctimeNs mtimeNs size u32 gitMode u32 flags id[20] path,
+ * header  "BURROWJN" u32 version=2 u32 0                                                   (16 bytes)
+ * record  u32 n, then n bytes: u64 dev ino nlink ctimeNs mtimeNs size u32 gitMode u32 flags id[20] u32 attr
+ *         path,
  *         then u32 CRC-32C of the length and the n bytes
  * </pre>
  *
@@ -29,7 +30,7 @@ import java.util.zip.CRC32C;
  */
 final class Journal implements AutoCloseable {
     static final long MAGIC = 0x425552524f574a4eL;   // "BURROWJN"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int HEADER = 16;
     /** Offsets inside a record, counted from its length field. */
     static final int J_DEV = 4;
@@ -41,7 +42,8 @@ final class Journal implements AutoCloseable {
     static final int J_GITMODE = 52;
     static final int J_FLAGS = 56;
     static final int J_ID = 60;
-    static final int J_PATH = 80;
+    static final int J_ATTR = 80;
+    static final int J_PATH = 84;
     /** Payload bytes before the path. */
     static final int FIXED = J_PATH - 4;
 
