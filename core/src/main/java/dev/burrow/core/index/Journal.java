@@ -162,8 +162,42 @@ final class Journal implements AutoCloseable {
         return c != 0 ? c : Long.compare(a, b);
     }
 
-    /** Heapsort of the offset table: in place, off-heap, no recursion. */
+    /**
+     * Sorts the offset table in place, off-heap. A save records in walk order, which is path order except
+     * that a directory comes after its contents; so a binary insertion sort moves each directory back over
+     * its subtree, about n compares plus a memmove per directory. Input further from sorted (a resumed
+     * journal, recorders on several threads) could make that quadratic, so past a budget of moves it
+     * finishes with a heapsort.
+     */
     private void sort() {
+        long budget = 64 * count;
+        for (long i = 1; i < count; i++) {
+            long x = record(i);
+            if (compare(record(i - 1), x) < 0) {
+                continue;
+            }
+            long lo = 0;
+            long hi = i - 1;   // record(hi) sorts after x; find the first that does.
+            while (lo < hi) {
+                long mid = (lo + hi) >>> 1;
+                if (compare(record(mid), x) > 0) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            budget -= i - lo;
+            if (budget < 0) {
+                heapsort();
+                return;
+            }
+            MemorySegment.copy(order, lo * 8, order, (lo + 1) * 8, (i - lo) * 8);
+            order.setAtIndex(ValueLayout.JAVA_LONG, lo, x);
+        }
+    }
+
+    /** Heapsort of the offset table: in place, off-heap, no recursion. */
+    private void heapsort() {
         long n = count;
         for (long i = n / 2 - 1; i >= 0; i--) {
             siftDown(i, n);

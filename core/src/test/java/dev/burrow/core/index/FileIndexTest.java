@@ -128,6 +128,43 @@ class FileIndexTest {
         }
     }
 
+    /** Walk order (directories after their contents), reversed, and shuffled: the journal sort's three cases. */
+    @Test
+    void entriesRecordedInAnyOrderAreAllFoundAndTheLastOfAPathWins() throws IOException {
+        List<byte[]> walk = new ArrayList<>();
+        for (int d = 0; d < 30; d++) {
+            for (int f = 0; f < 100; f++) {
+                walk.add(b("/src/d" + d + "/f" + f));
+            }
+            walk.add(b("/src/d" + d));
+            walk.add(b("/src/d" + d + "-x"));
+        }
+        walk.add(b("/src"));
+        List<byte[]> reversed = new ArrayList<>(walk);
+        Collections.reverse(reversed);
+        List<byte[]> shuffled = new ArrayList<>(walk);
+        Collections.shuffle(shuffled, new Random(7));
+        for (List<byte[]> order : List.of(walk, reversed, shuffled)) {
+            Files.deleteIfExists(file());
+            try (FileIndex idx = FileIndex.open(file()); FileIndex.Recorder r = idx.record()) {
+                for (int i = 0; i < order.size(); i++) {
+                    add(r, order.get(i), Stat.of(i), BLOB, id(i));
+                }
+                // Recorded again later with another id: the later entry wins.
+                add(r, order.get(5), Stat.of(5), BLOB, id(99_999));
+                r.commit();
+            }
+            try (FileIndex idx = FileIndex.open(file())) {
+                assertEquals(order.size(), idx.size());
+                byte[] out = new byte[20];
+                for (int i = 0; i < order.size(); i++) {
+                    assertEquals(BLOB, lookup(idx, order.get(i), Stat.of(i), out), new String(order.get(i)));
+                    assertArrayEquals(id(i == 5 ? 99_999 : i), out);
+                }
+            }
+        }
+    }
+
     @Test
     void eachChangedStatFieldIsAMiss() throws IOException {
         Stat s = Stat.of(7);
