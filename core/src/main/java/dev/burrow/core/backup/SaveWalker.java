@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.function.ToLongFunction;
 
 /**
  * Walks the sources depth-first in name order, as a serial save would, and turns them into {@link Step}s for
@@ -34,6 +35,34 @@ final class SaveWalker {
     static final int CONCURRENT = 16;
 
     private record Child(byte[] name, Path path, VirtualDir virtual) { }
+
+    /** An entry's metadata, and for a regular file what the index knows of it (null without an index). */
+    private record Entry(Metadata meta, IndexHit hit) { }
+
+    /**
+     * The index lookup for one regular file, made from its lstat fields while its metadata is read: on a hit
+     * the metadata read skips what the index vouches for, and the walk reuses the stored id.
+     */
+    private static final class IndexHit implements ToLongFunction<Metadata> {
+        private final FileIndex index;
+        private final Path path;
+        final byte[] id = new byte[ObjectId.LENGTH];
+        private final long[] attr = {FileIndex.NO_ATTR};
+        int gitMode = -1;
+
+        IndexHit(FileIndex index, Path path) {
+            this.index = index;
+            this.path = path;
+        }
+
+        @Override
+        public long applyAsLong(Metadata m) {
+            byte[] p = FileNames.pathBytes(path);
+            gitMode = index.lookup(p, 0, p.length, m.device(), m.inode(), m.linkCount(), m.ctimeNanos(),
+                    m.mtimeNanos(), m.statSize(), id, 0, attr);
+            return gitMode < 0 ? FileIndex.NO_ATTR : attr[0];
+        }
+    }
 
     private final BlockingQueue<Step> steps;
     private final BlockingQueue<SaveReader.FileRead> files;
@@ -79,7 +108,7 @@ final class SaveWalker {
         }
         List<Child> list = new ArrayList<>(children.values());
         children = null;
-        List<Future<Metadata>> metas = new ArrayList<>(list.size());
+        List<Future<Entry>> metas = new ArrayList<>(list.size());
         int submitted = 0;
         try {
             for (int i = 0; i < list.size(); i++) {
@@ -87,19 +116,20 @@ final class SaveWalker {
                     metas.add(readMetadata(list.get(submitted)));
                 }
                 Child c = list.get(i);
-                Future<Metadata> pending = metas.set(i, null);
+                Future<Entry> pending = metas.set(i, null);
                 if (c.virtual() != null) {
                     walk(c.virtual(), c.name(), null);
                     continue;
                 }
-                Metadata m = metadataOf(c.path(), pending);
-                if (m == null) {
+                Entry e = metadataOf(c.path(), pending);
+                if (e == null) {
                     continue;
                 }
+                Metadata m = e.meta();
                 if (m.isDirectory()) {
                     walk(VirtualDir.real(c.path()), c.name(), m);
                 } else if (m.isRegularFile()) {
-                    Step unchanged = unchanged(c, m);
+                    Step unchanged = unchanged(c, m, e.hit());
                     if (unchanged != null) {
                         steps.put(unchanged);
                         continue;
@@ -111,7 +141,7 @@ final class SaveWalker {
                 }
             }
         } finally {
-            for (Future<Metadata> f : metas) {
+            for (Future<Entry> f : metas) {
                 if (f != null) {
                     f.cancel(true);
                 }
@@ -125,21 +155,14 @@ final class SaveWalker {
      * else null, and the file is read. bup's rule (spec §10): dev, inode, link count, ctime, mtime and size all
      * match what was recorded.
      */
-    private Step unchanged(Child c, Metadata m) {
-        if (index == null) {
+    private Step unchanged(Child c, Metadata m, IndexHit hit) {
+        if (hit == null || hit.gitMode < 0 || !inserter.existsInRepository(hit.id, 0)) {
             return null;
         }
-        byte[] path = FileNames.pathBytes(c.path());
-        byte[] id = new byte[ObjectId.LENGTH];
-        int mode = index.lookup(path, 0, path.length, m.device(), m.inode(), m.linkCount(), m.ctimeNanos(),
-                m.mtimeNanos(), m.statSize(), id, 0);
-        if (mode < 0 || !inserter.existsInRepository(id, 0)) {
-            return null;
-        }
-        return new Step(Step.Kind.UNCHANGED, c.name(), c.path(), m, false, id, mode);
+        return new Step(Step.Kind.UNCHANGED, c.name(), c.path(), m, false, hit.id, hit.gitMode);
     }
 
-    private Future<Metadata> readMetadata(Child c) throws InterruptedException {
+    private Future<Entry> readMetadata(Child c) throws InterruptedException {
         if (c.virtual() != null) {
             return null;
         }
@@ -147,7 +170,12 @@ final class SaveWalker {
         try {
             return metaThreads.submit(() -> {
                 try {
-                    return Metadata.fromPath(c.path());
+                    if (index == null) {
+                        return new Entry(Metadata.fromPath(c.path()), null);
+                    }
+                    IndexHit hit = new IndexHit(index, c.path());
+                    // fromPath asks the index only about regular files; for others hit stays a miss.
+                    return new Entry(Metadata.fromPath(c.path(), hit), hit);
                 } finally {
                     metaPermits.release();
                 }
@@ -159,7 +187,7 @@ final class SaveWalker {
     }
 
     /** The metadata read for {@code path}, or null after a warning if it cannot be read. */
-    private Metadata metadataOf(Path path, Future<Metadata> pending) throws IOException, InterruptedException {
+    private Entry metadataOf(Path path, Future<Entry> pending) throws IOException, InterruptedException {
         try {
             return pending.get();
         } catch (ExecutionException e) {

@@ -54,6 +54,8 @@ import java.util.zip.CRC32C;
 public final class FileIndex implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FileIndex.class.getName());
     private static final int GIT_DIR = 040000;
+    /** For {@link Recorder#add} and {@link #lookup}: the chattr flags are not known (or there are xattrs or an ACL). */
+    public static final long NO_ATTR = -1;
 
     private final Path file;
     private final IndexFile index;
@@ -157,6 +159,17 @@ public final class FileIndex implements AutoCloseable {
      */
     public int lookup(byte[] path, int pathOff, int pathLen, long dev, long ino, long nlink, long ctimeNs,
                       long mtimeNs, long size, byte[] idOut, int idOff) {
+        return lookup(path, pathOff, pathLen, dev, ino, nlink, ctimeNs, mtimeNs, size, idOut, idOff, null);
+    }
+
+    /**
+     * As {@link #lookup(byte[], int, int, long, long, long, long, long, long, byte[], int)}; on a hit also
+     * writes to {@code attrOut[0]} the chattr flags recorded with the entry if it had neither xattrs nor an
+     * ACL, else {@link #NO_ATTR}. An unchanged fingerprint means those are unchanged too: setting an xattr,
+     * an ACL or a chattr flag changes the ctime. So a caller may take the rest of the metadata from lstat.
+     */
+    public int lookup(byte[] path, int pathOff, int pathLen, long dev, long ino, long nlink, long ctimeNs,
+                      long mtimeNs, long size, byte[] idOut, int idOff, long[] attrOut) {
         long i = index.find(path, pathOff, pathLen);
         if (i < 0) {
             return -1;
@@ -178,6 +191,10 @@ public final class FileIndex implements AutoCloseable {
             return -1;   // bup treats an all-zero id or a zero mode as "not hashed yet".
         }
         MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, id, idOut, idOff, 20);
+        if (attrOut != null) {
+            attrOut[0] = (index.getInt(i, IndexFile.R_FLAGS) & IndexFile.FLAG_ATTR) != 0
+                    ? Integer.toUnsignedLong(index.getInt(i, IndexFile.R_ATTR)) : NO_ATTR;
+        }
         return gitMode;
     }
 
@@ -217,8 +234,17 @@ public final class FileIndex implements AutoCloseable {
          * directly inside it that it did not record are dropped at {@link #commit()}; so a save that lists
          * a directory must record all of its children. A directory reused whole may be recorded alone.
          */
+        default void add(byte[] path, int pathOff, int pathLen, long dev, long ino, long nlink, long ctimeNs,
+                         long mtimeNs, long size, int gitMode, byte[] id, int idOff) throws IOException {
+            add(path, pathOff, pathLen, dev, ino, nlink, ctimeNs, mtimeNs, size, gitMode, id, idOff, NO_ATTR);
+        }
+
+        /**
+         * As the other {@code add}, with {@code attr}: the file's chattr flags (an unsigned 32-bit value) if
+         * it has neither xattrs nor an ACL, else {@link #NO_ATTR}; {@link #lookup} returns them on a hit.
+         */
         void add(byte[] path, int pathOff, int pathLen, long dev, long ino, long nlink, long ctimeNs, long mtimeNs,
-                 long size, int gitMode, byte[] id, int idOff) throws IOException;
+                 long size, int gitMode, byte[] id, int idOff, long attr) throws IOException;
 
         /** Makes durable everything added so far (call after the pack holding those objects was flushed). */
         void checkpoint() throws IOException;
@@ -284,6 +310,8 @@ public final class FileIndex implements AutoCloseable {
         private final ByteBuffer bb;
         private final CRC32C crc = new CRC32C();
         private boolean finished;
+        /** The journal was created by this recorder and its directory entry not yet synced. */
+        private boolean newFile;
 
         JournalRecorder(Path file, Instant start) throws IOException {
             this.file = file;
@@ -308,8 +336,8 @@ public final class FileIndex implements AutoCloseable {
                     buf.set(BE_INT, 12, 0);
                     bb.position(Journal.HEADER);
                     drain(ch);
-                    ch.force(true);
-                    Durability.syncDirectory(journal.toAbsolutePath().getParent());
+                    // Made durable by the first checkpoint or close: a save that commits never needs it to be.
+                    newFile = true;
                 } else {
                     ch.truncate(keep);   // Drops a torn tail before appending.
                     ch.position(keep);
@@ -341,8 +369,11 @@ public final class FileIndex implements AutoCloseable {
 
         @Override
         public synchronized void add(byte[] path, int pathOff, int pathLen, long dev, long ino, long nlink,
-                                     long ctimeNs, long mtimeNs, long size, int gitMode, byte[] id, int idOff)
-                throws IOException {
+                                     long ctimeNs, long mtimeNs, long size, int gitMode, byte[] id, int idOff,
+                                     long attr) throws IOException {
+            if (attr != NO_ATTR && (attr >>> 32) != 0) {
+                throw new IllegalArgumentException("chattr flags out of range: " + attr);
+            }
             Objects.checkFromIndexSize(pathOff, pathLen, path.length);
             Objects.checkFromIndexSize(idOff, 20, id.length);
             if (pathLen == 0) {
@@ -358,7 +389,7 @@ public final class FileIndex implements AutoCloseable {
                 try (Arena big = Arena.ofConfined()) {   // A path longer than 64 KiB: rare enough to allocate.
                     MemorySegment seg = big.allocate(total);
                     encode(seg, 0, n, path, pathOff, pathLen, dev, ino, nlink, ctimeNs, mtimeNs, size, gitMode, id,
-                            idOff);
+                            idOff, attr);
                     ByteBuffer b = seg.asByteBuffer();
                     while (b.hasRemaining()) {
                         out.write(b);
@@ -367,14 +398,18 @@ public final class FileIndex implements AutoCloseable {
                 return;
             }
             int at = bb.position();
-            encode(buf, at, n, path, pathOff, pathLen, dev, ino, nlink, ctimeNs, mtimeNs, size, gitMode, id, idOff);
+            encode(buf, at, n, path, pathOff, pathLen, dev, ino, nlink, ctimeNs, mtimeNs, size, gitMode, id, idOff,
+                    attr);
             bb.position(at + total);
         }
 
         private void encode(MemorySegment seg, long at, int n, byte[] path, int pathOff, int pathLen, long dev,
                             long ino, long nlink, long ctimeNs, long mtimeNs, long size, int gitMode, byte[] id,
-                            int idOff) {
+                            int idOff, long attr) {
             int flags = mtimeNs >= racyLimitNs || ctimeNs >= racyLimitNs ? IndexFile.FLAG_RACY : 0;
+            if (attr != NO_ATTR) {
+                flags |= IndexFile.FLAG_ATTR;
+            }
             seg.set(BE_INT, at, n);
             seg.set(BE_LONG, at + Journal.J_DEV, dev);
             seg.set(BE_LONG, at + Journal.J_INO, ino);
@@ -384,6 +419,7 @@ public final class FileIndex implements AutoCloseable {
             seg.set(BE_LONG, at + Journal.J_SIZE, size);
             seg.set(BE_INT, at + Journal.J_GITMODE, gitMode);
             seg.set(BE_INT, at + Journal.J_FLAGS, flags);
+            seg.set(BE_INT, at + Journal.J_ATTR, attr == NO_ATTR ? 0 : (int) attr);
             MemorySegment.copy(id, idOff, seg, ValueLayout.JAVA_BYTE, at + Journal.J_ID, 20);
             MemorySegment.copy(path, pathOff, seg, ValueLayout.JAVA_BYTE, at + Journal.J_PATH, pathLen);
             ByteBuffer view = seg == buf ? bb : seg.asByteBuffer();
@@ -414,12 +450,22 @@ public final class FileIndex implements AutoCloseable {
         public synchronized void checkpoint() throws IOException {
             checkOpen();
             drain(out);
+            force();
+        }
+
+        private void force() throws IOException {
             out.force(false);
+            if (newFile) {
+                Durability.syncDirectory(journal.toAbsolutePath().getParent());
+                newFile = false;
+            }
         }
 
         @Override
         public synchronized void commit() throws IOException {
-            checkpoint();
+            checkOpen();
+            // Not forced: the merged index is forced before it replaces the old one, and the journal is deleted.
+            drain(out);
             try (IndexFile old = openIndex(file); Journal rec = Journal.open(journal)) {
                 Merge.write(old, rec, true, file);
             }
@@ -436,7 +482,7 @@ public final class FileIndex implements AutoCloseable {
             IOException first = null;
             try {
                 drain(out);
-                out.force(false);
+                force();
             } catch (IOException e) {
                 first = e;
             }

@@ -15,8 +15,8 @@ import java.util.zip.CRC32C;
  * then a CRC-32C of everything before it. Nothing is copied to the heap; a lookup is a binary search.
  *
  * <pre>
- * header   "BURROWIX" u32 version=1 u32 recordSize=88 u64 count u64 pathsOffset u64 pathsLength   (40 bytes)
- * record   u64 pathOff u32 pathLen u32 gitMode u64 dev ino nlink ctimeNs mtimeNs size  id[20] u32 flags
+ * header   "BURROWIX" u32 version=2 u32 recordSize=92 u64 count u64 pathsOffset u64 pathsLength   (40 bytes)
+ * record   u64 pathOff u32 pathLen u32 gitMode u64 dev ino nlink ctimeNs mtimeNs size  id[20] u32 flags u32 attr
  * paths    the path bytes of all records, raw
  * trailer  u32 CRC-32C of all bytes before it
  * </pre>
@@ -27,9 +27,9 @@ final class IndexFile implements AutoCloseable {
     static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final long MAGIC = 0x425552524f574958L;   // "BURROWIX"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int HEADER = 40;
-    static final int RECORD = 88;
+    static final int RECORD = 92;
     static final int R_PATH_OFF = 0;
     static final int R_PATH_LEN = 8;
     static final int R_GITMODE = 12;
@@ -41,8 +41,11 @@ final class IndexFile implements AutoCloseable {
     static final int R_SIZE = 56;
     static final int R_ID = 64;
     static final int R_FLAGS = 84;
+    static final int R_ATTR = 88;
     /** The entry's times were too close to its save's start to trust (bup's racy-time guard): never a hit. */
     static final int FLAG_RACY = 1;
+    /** {@code attr} holds the file's chattr flags, and it had no xattrs and no ACL when recorded. */
+    static final int FLAG_ATTR = 2;
 
     private static final IndexFile EMPTY = new IndexFile(null, MemorySegment.NULL, 0, 0);
 
@@ -152,11 +155,12 @@ final class IndexFile implements AutoCloseable {
 
     /** The entry for {@code path}, or -1. */
     long find(byte[] path, int off, int len) {
+        MemorySegment key = MemorySegment.ofArray(path);
         long lo = 0;
         long hi = count - 1;
         while (lo <= hi) {
             long mid = (lo + hi) >>> 1;
-            int c = Keys.compare(map, pathStart(mid), pathLength(mid), path, off, len);
+            int c = Keys.compare(map, pathStart(mid), pathLength(mid), key, off, len);
             if (c < 0) {
                 lo = mid + 1;
             } else if (c > 0) {

@@ -71,7 +71,7 @@ final class IndexFileWriter implements AutoCloseable {
 
     /** Appends an entry; entries must come in strictly increasing {@link Keys} order. */
     void add(MemorySegment pathSeg, long pathOff, int pathLen, long dev, long ino, long nlink, long ctimeNs,
-             long mtimeNs, long size, int gitMode, int flags, MemorySegment idSeg, long idOff) throws IOException {
+             long mtimeNs, long size, int gitMode, int flags, int attr, MemorySegment idSeg, long idOff) throws IOException {
         if (recBuf.remaining() < IndexFile.RECORD) {
             drain(out, recBuf);
         }
@@ -87,6 +87,7 @@ final class IndexFileWriter implements AutoCloseable {
         rec.set(BE_LONG, r + IndexFile.R_SIZE, size);
         MemorySegment.copy(idSeg, idOff, rec, r + IndexFile.R_ID, 20);
         rec.set(BE_INT, r + IndexFile.R_FLAGS, flags);
+        rec.set(BE_INT, r + IndexFile.R_ATTR, attr);
         recBuf.position((int) r + IndexFile.RECORD);
         for (long done = 0; done < pathLen; ) {
             if (!pthBuf.hasRemaining()) {

@@ -18,8 +18,9 @@ import java.util.zip.CRC32C;
  * process died) is recognised and ignored, together with anything after it.
  *
  * <pre>
- * header  "BURROWJN" u32 version=1 u32 0                                                   (16 bytes)
- * record  u32 n, then n bytes: u64 dev ino nlink ctimeNs mtimeNs size u32 gitMode u32 flags id[20] path,
+ * header  "BURROWJN" u32 version=2 u32 0                                                   (16 bytes)
+ * record  u32 n, then n bytes: u64 dev ino nlink ctimeNs mtimeNs size u32 gitMode u32 flags id[20] u32 attr
+ *         path,
  *         then u32 CRC-32C of the length and the n bytes
  * </pre>
  *
@@ -29,7 +30,7 @@ import java.util.zip.CRC32C;
  */
 final class Journal implements AutoCloseable {
     static final long MAGIC = 0x425552524f574a4eL;   // "BURROWJN"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int HEADER = 16;
     /** Offsets inside a record, counted from its length field. */
     static final int J_DEV = 4;
@@ -41,7 +42,8 @@ final class Journal implements AutoCloseable {
     static final int J_GITMODE = 52;
     static final int J_FLAGS = 56;
     static final int J_ID = 60;
-    static final int J_PATH = 80;
+    static final int J_ATTR = 80;
+    static final int J_PATH = 84;
     /** Payload bytes before the path. */
     static final int FIXED = J_PATH - 4;
 
@@ -160,8 +162,42 @@ final class Journal implements AutoCloseable {
         return c != 0 ? c : Long.compare(a, b);
     }
 
-    /** Heapsort of the offset table: in place, off-heap, no recursion. */
+    /**
+     * Sorts the offset table in place, off-heap. A save records in walk order, which is path order except
+     * that a directory comes after its contents; so a binary insertion sort moves each directory back over
+     * its subtree, about n compares plus a memmove per directory. Input further from sorted (a resumed
+     * journal, recorders on several threads) could make that quadratic, so past a budget of moves it
+     * finishes with a heapsort.
+     */
     private void sort() {
+        long budget = 64 * count;
+        for (long i = 1; i < count; i++) {
+            long x = record(i);
+            if (compare(record(i - 1), x) < 0) {
+                continue;
+            }
+            long lo = 0;
+            long hi = i - 1;   // record(hi) sorts after x; find the first that does.
+            while (lo < hi) {
+                long mid = (lo + hi) >>> 1;
+                if (compare(record(mid), x) > 0) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            budget -= i - lo;
+            if (budget < 0) {
+                heapsort();
+                return;
+            }
+            MemorySegment.copy(order, lo * 8, order, (lo + 1) * 8, (i - lo) * 8);
+            order.setAtIndex(ValueLayout.JAVA_LONG, lo, x);
+        }
+    }
+
+    /** Heapsort of the offset table: in place, off-heap, no recursion. */
+    private void heapsort() {
         long n = count;
         for (long i = n / 2 - 1; i >= 0; i--) {
             siftDown(i, n);

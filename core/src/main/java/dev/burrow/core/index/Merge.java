@@ -66,7 +66,7 @@ final class Merge {
                     w.add(js, kOff, kLen, rec.getLong(jr, Journal.J_DEV), rec.getLong(jr, Journal.J_INO),
                             rec.getLong(jr, Journal.J_NLINK), rec.getLong(jr, Journal.J_CTIME),
                             rec.getLong(jr, Journal.J_MTIME), rec.getLong(jr, Journal.J_SIZE), mode,
-                            rec.getInt(jr, Journal.J_FLAGS), js, jr + Journal.J_ID);
+                            rec.getInt(jr, Journal.J_FLAGS), rec.getInt(jr, Journal.J_ATTR), js, jr + Journal.J_ID);
                     keepChildren = oi >= 0 && old.getInt(oi, IndexFile.R_GITMODE) == mode
                             && MemorySegment.mismatch(os, IndexFile.record(oi) + IndexFile.R_ID,
                                     IndexFile.record(oi) + IndexFile.R_ID + 20, js, jr + Journal.J_ID,
@@ -78,7 +78,8 @@ final class Merge {
                         w.add(os, kOff, kLen, old.getLong(oi, IndexFile.R_DEV), old.getLong(oi, IndexFile.R_INO),
                                 old.getLong(oi, IndexFile.R_NLINK), old.getLong(oi, IndexFile.R_CTIME),
                                 old.getLong(oi, IndexFile.R_MTIME), old.getLong(oi, IndexFile.R_SIZE), mode,
-                                old.getInt(oi, IndexFile.R_FLAGS), os, r + IndexFile.R_ID);
+                                old.getInt(oi, IndexFile.R_FLAGS), old.getInt(oi, IndexFile.R_ATTR), os,
+                                r + IndexFile.R_ID);
                     }
                     keepChildren = parentKeepsOld;
                 }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.ToLongFunction;
 
 /**
  * The metadata of one file as bup 0.33.7 records it: one entry of a {@code .bupm} stream.
@@ -134,6 +135,18 @@ public final class Metadata {
      * @throws UnsupportedOperationException on platforms other than 64-bit Linux
      */
     public static Metadata fromPath(Path path) throws IOException {
+        return fromPath(path, null);
+    }
+
+    /**
+     * As {@link #fromPath(Path)}, but for a regular file whose lstat fields {@code knownAttr} recognises: it
+     * is given the metadata read so far (lstat fields and names only) and returns the file's chattr flags,
+     * meaning that the file has neither xattrs nor an ACL, or -1 if it does not know them. Then those are not
+     * read, which saves the open, ioctl and xattr calls of every unchanged file in a re-save. The caller
+     * vouches for the answer; the filesystem index does, by its ctime (setting an xattr, an ACL or a flag
+     * changes the ctime).
+     */
+    public static Metadata fromPath(Path path, ToLongFunction<Metadata> knownAttr) throws IOException {
         Objects.requireNonNull(path, "path");
         if (!Posix.isSupported()) {
             throw new UnsupportedOperationException(Posix.UNSUPPORTED_REASON);
@@ -157,6 +170,13 @@ public final class Metadata {
             b.inode = st.inode();
             b.linkCount = st.linkCount();
             b.statSize = st.size();
+            if (knownAttr != null && type == S_IFREG) {
+                long attr = knownAttr.applyAsLong(b.build());
+                if (attr >= 0) {
+                    b.linuxAttr = attr;
+                    return b.build();
+                }
+            }
             if (type == S_IFLNK) {
                 b.symlinkTarget = Posix.readlink(arena, cpath, path);
                 b.size = b.symlinkTarget.length;

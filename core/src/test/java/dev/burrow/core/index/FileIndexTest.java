@@ -12,8 +12,11 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,6 +89,79 @@ class FileIndexTest {
             assertArrayEquals(id(1), Arrays.copyOfRange(out, 5, 25));
             assertEquals(TREE, lookup(idx, b("/src"), Stat.of(2), out));
             assertArrayEquals(id(2), Arrays.copyOf(out, 20));
+        }
+    }
+
+    @Test
+    void chattrFlagsOfAPlainFileComeBackWithAHitAndSurviveALaterMerge() throws IOException {
+        try (FileIndex idx = FileIndex.open(file()); FileIndex.Recorder r = idx.record()) {
+            Stat p = Stat.of(1);
+            Stat q = Stat.of(2);
+            Stat z = Stat.of(3);
+            r.add(b("/src/plain"), 0, 10, p.dev, p.ino, p.nlink, p.ctime, p.mtime, p.size, BLOB, id(1), 0, 0x80080000L);
+            r.add(b("/src/xattr"), 0, 10, q.dev, q.ino, q.nlink, q.ctime, q.mtime, q.size, BLOB, id(2), 0,
+                    FileIndex.NO_ATTR);
+            r.add(b("/src/zero"), 0, 9, z.dev, z.ino, z.nlink, z.ctime, z.mtime, z.size, BLOB, id(3), 0, 0);
+            r.commit();
+        }
+        // A later save that records something else: the merge copies the old entries' flags along.
+        commit(b("/other"), Stat.of(4), BLOB, id(4));
+        try (FileIndex idx = FileIndex.open(file())) {
+            long[] attr = {42};
+            byte[] out = new byte[20];
+            Stat p = Stat.of(1);
+            assertEquals(BLOB, idx.lookup(b("/src/plain"), 0, 10, p.dev, p.ino, p.nlink, p.ctime, p.mtime, p.size,
+                    out, 0, attr));
+            assertEquals(0x80080000L, attr[0], "unsigned 32-bit flags");
+            Stat q = Stat.of(2);
+            assertEquals(BLOB, idx.lookup(b("/src/xattr"), 0, 10, q.dev, q.ino, q.nlink, q.ctime, q.mtime, q.size,
+                    out, 0, attr));
+            assertEquals(FileIndex.NO_ATTR, attr[0], "a file with xattrs or an ACL has no flags to reuse");
+            Stat z = Stat.of(3);
+            assertEquals(BLOB, idx.lookup(b("/src/zero"), 0, 9, z.dev, z.ino, z.nlink, z.ctime, z.mtime, z.size,
+                    out, 0, attr));
+            assertEquals(0, attr[0]);
+            attr[0] = 42;
+            assertEquals(-1, idx.lookup(b("/src/plain"), 0, 10, p.dev, p.ino, p.nlink, p.ctime + 1, p.mtime, p.size,
+                    out, 0, attr));
+            assertEquals(42, attr[0], "a miss leaves the output alone");
+        }
+    }
+
+    /** Walk order (directories after their contents), reversed, and shuffled: the journal sort's three cases. */
+    @Test
+    void entriesRecordedInAnyOrderAreAllFoundAndTheLastOfAPathWins() throws IOException {
+        List<byte[]> walk = new ArrayList<>();
+        for (int d = 0; d < 30; d++) {
+            for (int f = 0; f < 100; f++) {
+                walk.add(b("/src/d" + d + "/f" + f));
+            }
+            walk.add(b("/src/d" + d));
+            walk.add(b("/src/d" + d + "-x"));
+        }
+        walk.add(b("/src"));
+        List<byte[]> reversed = new ArrayList<>(walk);
+        Collections.reverse(reversed);
+        List<byte[]> shuffled = new ArrayList<>(walk);
+        Collections.shuffle(shuffled, new Random(7));
+        for (List<byte[]> order : List.of(walk, reversed, shuffled)) {
+            Files.deleteIfExists(file());
+            try (FileIndex idx = FileIndex.open(file()); FileIndex.Recorder r = idx.record()) {
+                for (int i = 0; i < order.size(); i++) {
+                    add(r, order.get(i), Stat.of(i), BLOB, id(i));
+                }
+                // Recorded again later with another id: the later entry wins.
+                add(r, order.get(5), Stat.of(5), BLOB, id(99_999));
+                r.commit();
+            }
+            try (FileIndex idx = FileIndex.open(file())) {
+                assertEquals(order.size(), idx.size());
+                byte[] out = new byte[20];
+                for (int i = 0; i < order.size(); i++) {
+                    assertEquals(BLOB, lookup(idx, order.get(i), Stat.of(i), out), new String(order.get(i)));
+                    assertArrayEquals(id(i == 5 ? 99_999 : i), out);
+                }
+            }
         }
     }
 
