@@ -35,39 +35,14 @@ final class Libdeflate {
 
     /** Null when the library is loaded and checked; else why not. */
     static String unavailabilityCause() {
-        return Library.CAUSE;
+        return Handles.CAUSE;
     }
 
-    static MethodHandle allocCompressor() {
-        return Library.ALLOC_COMPRESSOR;
-    }
-
-    static MethodHandle compress() {
-        return Library.COMPRESS;
-    }
-
-    static MethodHandle compressBound() {
-        return Library.COMPRESS_BOUND;
-    }
-
-    static MethodHandle freeCompressor() {
-        return Library.FREE_COMPRESSOR;
-    }
-
-    static MethodHandle allocDecompressor() {
-        return Library.ALLOC_DECOMPRESSOR;
-    }
-
-    static MethodHandle decompress() {
-        return Library.DECOMPRESS;
-    }
-
-    static MethodHandle freeDecompressor() {
-        return Library.FREE_DECOMPRESSOR;
-    }
-
-    /** Loads the library on first use. The handles are null when it is unavailable; CAUSE then says why. */
-    private static final class Library {
+    /**
+     * Loads the library on first use. The handles are null when it did not load; CAUSE then says why. Callers use
+     * the handles only once {@link Zlib} has seen CAUSE null (or, in the self-check, before it is set).
+     */
+    static final class Handles {
         static final String CAUSE;
         static final MethodHandle ALLOC_COMPRESSOR;
         static final MethodHandle COMPRESS;

@@ -17,7 +17,7 @@ final class LibdeflateCompressor implements Compressor {
         }
         this.level = level;
         try {
-            state = (MemorySegment) Libdeflate.allocCompressor().invokeExact(level);
+            state = (MemorySegment) Libdeflate.Handles.ALLOC_COMPRESSOR.invokeExact(level);
         } catch (Throwable t) {
             throw new AssertionError("libdeflate_alloc_compressor threw " + t, t);
         }
@@ -36,7 +36,7 @@ final class LibdeflateCompressor implements Compressor {
         MemorySegment c = live();
         long n;
         try {
-            n = (long) Libdeflate.compressBound().invokeExact(c, (long) len);
+            n = (long) Libdeflate.Handles.COMPRESS_BOUND.invokeExact(c, (long) len);
         } catch (Throwable t) {
             throw new AssertionError("libdeflate_zlib_compress_bound threw " + t, t);
         }
@@ -52,7 +52,7 @@ final class LibdeflateCompressor implements Compressor {
         MemorySegment c = live();
         long n;
         try {
-            n = (long) Libdeflate.compress().invokeExact(c, MemorySegment.ofArray(in).asSlice(off, len),
+            n = (long) Libdeflate.Handles.COMPRESS.invokeExact(c, MemorySegment.ofArray(in).asSlice(off, len),
                     (long) len, MemorySegment.ofArray(out).asSlice(outOff, outLen), (long) outLen);
         } catch (Throwable t) {
             throw new AssertionError("libdeflate_zlib_compress threw " + t, t);
@@ -72,7 +72,7 @@ final class LibdeflateCompressor implements Compressor {
     public void close() {
         if (state != null) {
             try {
-                Libdeflate.freeCompressor().invokeExact(state);
+                Libdeflate.Handles.FREE_COMPRESSOR.invokeExact(state);
             } catch (Throwable t) {
                 throw new AssertionError("libdeflate_free_compressor threw " + t, t);
             }

@@ -15,7 +15,7 @@ final class LibdeflateDecompressor implements Decompressor {
 
     LibdeflateDecompressor() {
         try {
-            state = (MemorySegment) Libdeflate.allocDecompressor().invokeExact();
+            state = (MemorySegment) Libdeflate.Handles.ALLOC_DECOMPRESSOR.invokeExact();
         } catch (Throwable t) {
             throw new AssertionError("libdeflate_alloc_decompressor threw " + t, t);
         }
@@ -51,7 +51,7 @@ final class LibdeflateDecompressor implements Decompressor {
         int result;
         try {
             // A null actual_out_nbytes_ret makes libdeflate require exactly `size` bytes.
-            result = (int) Libdeflate.decompress().invokeExact(state, in, len, out, size, consumedSegment,
+            result = (int) Libdeflate.Handles.DECOMPRESS.invokeExact(state, in, len, out, size, consumedSegment,
                     MemorySegment.NULL);
         } catch (Throwable t) {
             throw new AssertionError("libdeflate_zlib_decompress_ex threw " + t, t);
@@ -71,7 +71,7 @@ final class LibdeflateDecompressor implements Decompressor {
     public void close() {
         if (state != null) {
             try {
-                Libdeflate.freeDecompressor().invokeExact(state);
+                Libdeflate.Handles.FREE_DECOMPRESSOR.invokeExact(state);
             } catch (Throwable t) {
                 throw new AssertionError("libdeflate_free_decompressor threw " + t, t);
             }

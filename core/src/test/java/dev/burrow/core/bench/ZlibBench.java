@@ -4,6 +4,7 @@ import dev.burrow.core.zlib.Compressor;
 import dev.burrow.core.zlib.Decompressor;
 import dev.burrow.core.zlib.Zlib;
 import dev.burrow.core.zlib.ZlibException;
+import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -22,7 +23,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * zlib on one core, in MiB/s of uncompressed data, with the JDK's zlib or libdeflate ({@code impl}): each 8 KiB chunk
  * compressed on its own with one reused compressor, as pack objects are; and inflating such objects with one reused
  * decompressor. The inflated streams are always the JDK's at the same level (what bup and earlier Burrow wrote), so
- * both decompressors read the same bytes. Level 0 is the JDK's stored blocks for both, as in Burrow.
+ * both decompressors read the same bytes. Level 0 is the JDK's stored blocks for both, as in Burrow. {@link
+ * #inflateBuffers} reads from and into direct buffers, as {@code PackStream} does on restore.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -48,6 +50,8 @@ public class ZlibBench {
     /** The deflated chunks, back to back, and where each ends, for the inflate benchmark. */
     private byte[] packed;
     private int[] packedEnds;
+    private ByteBuffer packedDirect;
+    private final ByteBuffer outDirect = ByteBuffer.allocateDirect(CHUNK);
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -71,6 +75,7 @@ public class ZlibBench {
                 packedEnds[i] = n;
             }
         }
+        packedDirect = ByteBuffer.allocateDirect(n).put(0, packed, 0, n);
     }
 
     @TearDown(Level.Trial)
@@ -99,5 +104,16 @@ public class ZlibBench {
             from = end;
         }
         return total;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SIZE_MIB)
+    public long inflateBuffers() throws ZlibException {
+        ByteBuffer in = packedDirect.clear();
+        for (int end : packedEnds) {
+            in.limit(end);
+            decompressor.decompress(in, outDirect.clear(), CHUNK);
+        }
+        return in.position();
     }
 }

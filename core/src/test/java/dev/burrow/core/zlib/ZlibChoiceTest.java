@@ -3,12 +3,10 @@ package dev.burrow.core.zlib;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.burrow.core.testing.Exec;
+import dev.burrow.core.testing.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -25,13 +23,7 @@ class ZlibChoiceTest {
     }
 
     private static List<String> choice(String... jvmOptions) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of(jvmOptions));
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(PrintChoice.class.getName());
-        return Exec.run(null, Map.of(), cmd).check(cmd).out().lines().toList();
+        return ChildJvm.printedLines(List.of(jvmOptions), PrintChoice.class);
     }
 
     @Test

@@ -45,12 +45,17 @@ class ZlibInteropTest {
         return result;
     }
 
+    /** A sample tree to save at {@code tmp/src}, and an empty repository. */
+    private Repository sample() throws Exception {
+        Bup.assumeInstalled();
+        SampleTree.create(tmp.resolve("src"), 3 << 20);
+        return Repository.init(tmp.resolve("repo"));
+    }
+
     @Test
     void aSaveWithTheJdkZlibIsReadByGitBupAndThisJvm() throws Exception {
-        Bup.assumeInstalled();
+        Repository repo = sample();
         Path src = tmp.resolve("src");
-        SampleTree.create(src, 3 << 20);
-        Repository repo = Repository.init(tmp.resolve("repo"));
         String saved = child(SaveMain.class, repo.directory().toString(), "sample", src.toString());
         assertTrue(saved.lines().anyMatch(l -> l.startsWith("done ")), saved);
         Bup.assertFsckClean(repo.directory());
@@ -69,10 +74,8 @@ class ZlibInteropTest {
 
     @Test
     void aSaveWithThisJvmsZlibIsRestoredWithTheJdkZlib() throws Exception {
-        Bup.assumeInstalled();
+        Repository repo = sample();
         Path src = tmp.resolve("src");
-        SampleTree.create(src, 3 << 20);
-        Repository repo = Repository.init(tmp.resolve("repo"));
         Saver.save(repo, new SaveRequest("sample", List.of(src), new PathRewrite(true, null, List.of()),
                 ZonedDateTime.now(), 1, List.of("save")), ProgressListener.NONE);
         Bup.assertFsckClean(repo.directory());
