@@ -37,20 +37,24 @@ final class JdkDecompressor implements Decompressor {
         }
         inflater.reset();
         int start = in.position();
+        int outStart = out.position();
+        int outLimit = out.limit();
         inflater.setInput(in);
-        ByteBuffer dst = out.slice(out.position(), size);
+        // A limit, not a slice, so that a call allocates nothing.
+        out.limit(outStart + size);
         try {
-            while (dst.hasRemaining()) {
-                if (inflater.inflate(dst) == 0 && stalled()) {
+            while (out.hasRemaining()) {
+                if (inflater.inflate(out) == 0 && stalled()) {
                     break;
                 }
             }
-            finish(dst.position(), size);
+            finish(out.position() - outStart, size);
         } catch (DataFormatException e) {
             throw new ZlibException("bad zlib data: " + e.getMessage());
+        } finally {
+            out.limit(outLimit);
         }
         in.position(start + (int) inflater.getBytesRead());
-        out.position(out.position() + size);
     }
 
     /** True when inflate gave nothing and cannot give more: the stream ended early or its input ran out. */
