@@ -16,13 +16,14 @@ import java.util.zip.Adler32;
  * has it, and if not, its compressed form. One instance per worker thread; it reuses its digest, compressor
  * ({@link Zlib}: libdeflate where available) and scratch arrays, so a batch allocates nothing.
  *
- * <p><b>Which chunks are compressed.</b> Deflate at level 1 runs at about 65–95 MB/s per core with the JDK's
- * zlib and 150–250 MB/s with libdeflate, still several times slower than SHA-1, and gains nothing on data that is already compressed or encrypted. So a chunk
- * of 1 KiB or more whose order-0 entropy, estimated from 1 KiB sampled in four runs across the chunk, is
- * above {@value #STORE_ABOVE_BITS} bits per byte is stored (zlib stored blocks, what level 0 writes, read
- * by every zlib reader). Huffman coding could save at most about 6% on such a chunk. Everything else is
- * deflated at the requested level, and stored after all if deflate does not make it smaller. The rule
- * depends only on the chunk's bytes, so the same input always gives the same pack.
+ * <p><b>Which chunks are compressed.</b> Deflate at level 1 runs at about 60–90 MiB/s per core with the
+ * JDK's zlib and 150–260 MiB/s with libdeflate, still several times slower than SHA-1, and gains nothing on
+ * data that is already compressed or encrypted. So a chunk of 1 KiB or more whose order-0 entropy,
+ * estimated from 1 KiB sampled in four runs across the chunk, is above {@value #STORE_ABOVE_BITS} bits per
+ * byte is stored (zlib stored blocks, what level 0 writes, read by every zlib reader). Huffman coding could
+ * save at most about 6% on such a chunk. Everything else is deflated at the requested level, and stored
+ * after all if deflate does not make it smaller. The rule depends only on the chunk's bytes, so the same
+ * input always gives the same pack.
  */
 final class ChunkHasher {
     static final double STORE_ABOVE_BITS = 7.5;
@@ -71,7 +72,8 @@ final class ChunkHasher {
                 b.how[i] = ChunkBatch.KNOWN;
                 continue;
             }
-            int z = compressor == null || looksIncompressible(data, off, len) ? -1 : deflate(data, off, len, b.out, zfill);
+            int z = compressor == null || looksIncompressible(data, off, len) ? -1
+                    : deflate(data, off, len, b.out, zfill);
             if (z < 0) {
                 adler.reset();
                 adler.update(data, off, len);

@@ -74,7 +74,8 @@ class PackStreamTest {
         return b;
     }
 
-    private static byte[] readAll(PackStream in, FileChannel ch, Path path, long offset, int outSize) throws IOException {
+    private static byte[] readAll(PackStream in, FileChannel ch, Path path, long offset, int outSize)
+            throws IOException {
         assertEquals(3, in.open(ch, path, offset));
         ByteArrayOutputStream got = new ByteArrayOutputStream();
         ByteBuffer out = ByteBuffer.allocateDirect(outSize);

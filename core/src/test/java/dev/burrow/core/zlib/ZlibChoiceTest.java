@@ -62,7 +62,8 @@ class ZlibChoiceTest {
         // libc loads but has no libdeflate symbols: the lookup of the first one fails.
         Path libc = Path.of("/lib/x86_64-linux-gnu/libc.so.6");
         Assumptions.assumeTrue(Files.exists(libc), "no glibc at " + libc);
-        List<String> lines = choice("--enable-native-access=ALL-UNNAMED", "-D" + Libdeflate.LIBRARY_PROPERTY + "=" + libc);
+        List<String> lines = choice("--enable-native-access=ALL-UNNAMED",
+                "-D" + Libdeflate.LIBRARY_PROPERTY + "=" + libc);
         assertEquals("JdkCompressor JdkDecompressor", lines.get(0));
         assertTrue(lines.get(1).startsWith("jdk (" + libc + " did not load (")
                 && lines.get(1).contains("libdeflate_alloc_compressor"), lines::toString);
