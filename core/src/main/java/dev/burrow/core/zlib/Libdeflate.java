@@ -50,11 +50,17 @@ final class Libdeflate {
         static final MethodHandle FREE_COMPRESSOR;
         static final MethodHandle ALLOC_DECOMPRESSOR;
         static final MethodHandle DECOMPRESS;
+        /**
+         * The same function with the input and output pointers passed as plain 64-bit integers (the same registers
+         * in the x86-64 and AArch64 C ABIs), for direct buffers whose addresses are known: no segment to wrap, so
+         * no allocation even where the JIT cannot scalar-replace one (restore runs on C1 alone).
+         */
+        static final MethodHandle DECOMPRESS_RAW;
         static final MethodHandle FREE_DECOMPRESSOR;
 
         static {
             String cause = null;
-            MethodHandle[] h = new MethodHandle[7];
+            MethodHandle[] h = new MethodHandle[8];
             String explicit = System.getProperty(LIBRARY_PROPERTY);
             String from = explicit != null && !explicit.isEmpty() ? explicit : LIBRARY_NAME;
             try {
@@ -81,6 +87,8 @@ final class Libdeflate {
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ptr, ptr, size, ptr, size, ptr, ptr), critical);
                 h[6] = linker.downcallHandle(lookup.findOrThrow("libdeflate_free_decompressor"),
                         FunctionDescriptor.ofVoid(ptr));
+                h[7] = linker.downcallHandle(lookup.findOrThrow("libdeflate_zlib_decompress_ex"),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ptr, size, size, size, size, ptr, ptr), critical);
             } catch (IllegalCallerException e) {
                 cause = "native access denied (run java with --enable-native-access=ALL-UNNAMED)";
             } catch (Throwable e) {
@@ -93,6 +101,7 @@ final class Libdeflate {
             ALLOC_DECOMPRESSOR = h[4];
             DECOMPRESS = h[5];
             FREE_DECOMPRESSOR = h[6];
+            DECOMPRESS_RAW = h[7];
             if (cause == null) {
                 cause = selfCheck(from);
             }

@@ -12,6 +12,11 @@ final class LibdeflateDecompressor implements Decompressor {
     /** Where libdeflate reports the stream's length: a heap array, which the critical downcall may take. */
     private final long[] consumed = new long[1];
     private final MemorySegment consumedSegment = MemorySegment.ofArray(consumed);
+    /** The direct buffers used last and their base addresses: callers reuse the same two buffers. */
+    private ByteBuffer lastIn;
+    private ByteBuffer lastOut;
+    private long lastInBase;
+    private long lastOutBase;
 
     LibdeflateDecompressor() {
         try {
@@ -30,8 +35,8 @@ final class LibdeflateDecompressor implements Decompressor {
             throw new IndexOutOfBoundsException("decompress [" + off + ", +" + len + ") of " + in.length
                     + " into [" + outOff + ", +" + size + ") of " + out.length);
         }
-        return run(MemorySegment.ofArray(in).asSlice(off, len), len,
-                MemorySegment.ofArray(out).asSlice(outOff, size), size);
+        return run(MemorySegment.ofArray(in).asSlice(off, len), 0, len,
+                MemorySegment.ofArray(out).asSlice(outOff, size), 0, size);
     }
 
     @Override
@@ -39,23 +44,46 @@ final class LibdeflateDecompressor implements Decompressor {
         if (out.remaining() < size) {
             throw new IllegalArgumentException("room for " + out.remaining() + " bytes, not " + size);
         }
-        int n = run(MemorySegment.ofBuffer(in), in.remaining(), MemorySegment.ofBuffer(out), size);
+        int n;
+        if (in.isDirect() && out.isDirect()) {
+            if (in != lastIn) {
+                lastInBase = MemorySegment.ofBuffer(in).address() - in.position();
+                lastIn = in;
+            }
+            if (out != lastOut) {
+                lastOutBase = MemorySegment.ofBuffer(out).address() - out.position();
+                lastOut = out;
+            }
+            n = run(null, lastInBase + in.position(), in.remaining(), null, lastOutBase + out.position(), size);
+        } else {
+            n = run(MemorySegment.ofBuffer(in), 0, in.remaining(), MemorySegment.ofBuffer(out), 0, size);
+        }
         in.position(in.position() + n);
         out.position(out.position() + size);
     }
 
-    private int run(MemorySegment in, long len, MemorySegment out, long size) throws ZlibException {
+    /** Calls libdeflate on {@code in} and {@code out}, or when {@code in} is null on the two raw addresses. */
+    private int run(MemorySegment in, long inAddress, long len, MemorySegment out, long outAddress, long size)
+            throws ZlibException {
         if (state == null) {
             throw new IllegalStateException("decompressor closed");
         }
         int result;
         try {
             // A null actual_out_nbytes_ret makes libdeflate require exactly `size` bytes.
-            result = (int) Libdeflate.Handles.DECOMPRESS.invokeExact(state, in, len, out, size, consumedSegment,
-                    MemorySegment.NULL);
+            result = in == null
+                    ? (int) Libdeflate.Handles.DECOMPRESS_RAW.invokeExact(state, inAddress, len, outAddress, size,
+                            consumedSegment, MemorySegment.NULL)
+                    : (int) Libdeflate.Handles.DECOMPRESS.invokeExact(state, in, len, out, size, consumedSegment,
+                            MemorySegment.NULL);
         } catch (Throwable t) {
             throw new AssertionError("libdeflate_zlib_decompress_ex threw " + t, t);
         }
+        return outcome(result, size);
+    }
+
+    /** The stream's length, or why it failed. */
+    private int outcome(int result, long size) throws ZlibException {
         return switch (result) {
             case Libdeflate.SUCCESS -> (int) consumed[0];
             case Libdeflate.BAD_DATA -> throw new ZlibException("bad zlib data (damaged or truncated stream)");
@@ -69,6 +97,8 @@ final class LibdeflateDecompressor implements Decompressor {
 
     @Override
     public void close() {
+        lastIn = null;
+        lastOut = null;
         if (state != null) {
             try {
                 Libdeflate.Handles.FREE_DECOMPRESSOR.invokeExact(state);

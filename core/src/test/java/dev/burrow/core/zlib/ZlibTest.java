@@ -156,18 +156,22 @@ class ZlibTest {
         byte[] data = text(70_000);
         byte[] z = deflateWithJdk(data, 1);
         try (Decompressor d = decompressor(impl)) {
-            for (boolean direct : new boolean[] {true, false}) {
-                ByteBuffer in = direct ? ByteBuffer.allocateDirect(z.length + 20) : ByteBuffer.allocate(z.length + 20);
-                ByteBuffer out = direct ? ByteBuffer.allocate(data.length + 10)
-                        : ByteBuffer.allocateDirect(data.length + 10);
-                in.position(7);
-                in.put(z).position(7);
-                out.position(4);
-                d.decompress(in, out, data.length);
-                assertEquals(List.of(7 + z.length, 4 + data.length), List.of(in.position(), out.position()));
-                byte[] back = new byte[data.length];
-                out.get(4, back);
-                assertArrayEquals(data, back);
+            for (int kinds = 0; kinds < 4; kinds++) {
+                ByteBuffer in = (kinds & 1) != 0 ? ByteBuffer.allocateDirect(z.length + 20)
+                        : ByteBuffer.allocate(z.length + 20);
+                ByteBuffer out = (kinds & 2) != 0 ? ByteBuffer.allocateDirect(data.length + 10)
+                        : ByteBuffer.allocate(data.length + 10);
+                // The same buffers twice, at other positions: direct ones have their addresses cached.
+                for (int at : new int[] {7, 3}) {
+                    in.clear().position(at);
+                    in.put(z).position(at);
+                    out.clear().position(at + 1);
+                    d.decompress(in, out, data.length);
+                    assertEquals(List.of(at + z.length, at + 1 + data.length), List.of(in.position(), out.position()));
+                    byte[] back = new byte[data.length];
+                    out.get(at + 1, back);
+                    assertArrayEquals(data, back, "kinds " + kinds + " at " + at);
+                }
             }
         }
     }
