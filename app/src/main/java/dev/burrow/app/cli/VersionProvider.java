@@ -1,13 +1,14 @@
 package dev.burrow.app.cli;
 
 import dev.burrow.core.split.Chunkers;
+import dev.burrow.core.zlib.Zlib;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
 import picocli.CommandLine.IVersionProvider;
 
-/** {@code burrow --version}: Burrow's version, the Java runtime it runs on, and the chunker in use and why. */
+/** {@code burrow --version}: Burrow's version, the Java runtime it runs on, and the chunker and zlib in use and why. */
 final class VersionProvider implements IVersionProvider {
     @Override
     public String[] getVersion() {
@@ -17,6 +18,7 @@ final class VersionProvider implements IVersionProvider {
                 "Java " + java + " (" + System.getProperty("java.vendor") + "), " + System.getProperty("os.name")
                         + " " + System.getProperty("os.arch"),
                 "chunker: " + Chunkers.description(),
+                "zlib: " + Zlib.description(),
         };
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.burrow.core.split.Chunkers;
+import dev.burrow.core.zlib.Zlib;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -91,13 +92,13 @@ class CliTest {
     }
 
     @Test
-    void versionNamesBurrowTheJavaRuntimeAndTheChunker() {
+    void versionNamesBurrowTheJavaRuntimeTheChunkerAndZlib() {
         CliHarness cli = cli();
         int code = cli.run("--version");
         List<String> lines = cli.out().lines().toList();
-        assertEquals(List.of(0, 3, true, true, "chunker: " + Chunkers.description()),
+        assertEquals(List.of(0, 4, true, true, "chunker: " + Chunkers.description(), "zlib: " + Zlib.description()),
                 List.of(code, lines.size(), lines.get(0).startsWith("burrow "),
-                        lines.get(1).startsWith("Java " + Runtime.version()), lines.get(2)));
+                        lines.get(1).startsWith("Java " + Runtime.version()), lines.get(2), lines.get(3)));
     }
 
     @Test

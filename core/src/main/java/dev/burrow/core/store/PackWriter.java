@@ -1,5 +1,6 @@
 package dev.burrow.core.store;
 
+import dev.burrow.core.zlib.Zlib;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -10,7 +11,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.zip.CRC32;
-import java.util.zip.Deflater;
 
 /**
  * Writes one packfile and its idx v2 in a temporary directory, then moves both into
@@ -205,13 +205,13 @@ final class PackWriter implements AutoCloseable {
         }
     }
 
-    /** Deflates into a reusable buffer. */
+    /** Deflates into a reusable buffer, with {@link Zlib}'s compressor (libdeflate where available). */
     static final class Compressor {
-        private final Deflater deflater;
+        private final dev.burrow.core.zlib.Compressor zlib;
         private byte[] buf = new byte[64 * 1024];
 
         Compressor(int level) {
-            deflater = new Deflater(level);
+            zlib = Zlib.compressor(level);
         }
 
         byte[] buffer() {
@@ -220,26 +220,19 @@ final class PackWriter implements AutoCloseable {
 
         /** Deflates {@code data[off, off+len)}; the result is {@code buffer()[0, returned)}. */
         int deflate(byte[] data, int off, int len) {
-            // zlib's worst case is a few bytes per 16 KiB block plus the header and trailer.
-            int bound = len + (len >>> 12) + (len >>> 14) + (len >>> 25) + 64;
+            int bound = zlib.bound(len);
             if (buf.length < bound) {
                 buf = new byte[bound];
             }
-            deflater.reset();
-            deflater.setInput(data, off, len);
-            deflater.finish();
-            int n = 0;
-            while (!deflater.finished()) {
-                if (n == buf.length) {
-                    buf = java.util.Arrays.copyOf(buf, buf.length * 2);
-                }
-                n += deflater.deflate(buf, n, buf.length - n);
+            int n = zlib.compress(data, off, len, buf, 0, buf.length);
+            if (n < 0) {
+                throw new AssertionError("zlib output of " + len + " bytes exceeds its bound " + bound);
             }
             return n;
         }
 
         void end() {
-            deflater.end();
+            zlib.close();
         }
     }
 }

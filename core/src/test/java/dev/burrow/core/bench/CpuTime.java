@@ -11,7 +11,8 @@ import java.util.List;
  * run by the thread's CPU time, not wall time, so time spent preempted by other processes does not count (shared
  * caches and memory bandwidth still do). Prints the median and best MiB per CPU second of each.
  *
- * <p>Run with {@code bench/jmh.sh CpuTime [ROUNDS]}.
+ * <p>Run with {@code bench/jmh.sh CpuTime [ROUNDS [FILTER]]}; FILTER keeps the cases whose name contains it (e.g.
+ * {@code flate}).
  */
 public final class CpuTime {
     private CpuTime() { }
@@ -41,14 +42,20 @@ public final class CpuTime {
         cases.add(new Case("sha1 8 KiB", Sha1Bench.SIZE_MIB, () -> sha.sha1().length, new double[rounds]));
         for (String data : List.of("random", "text")) {
             for (int level : new int[] {0, 1, 6}) {
-                ZlibBench z = new ZlibBench();
-                z.level = level;
-                z.data = data;
-                z.setUp();
-                String what = level + " " + data;
-                cases.add(new Case("deflate " + what, ZlibBench.SIZE_MIB, z::deflate, new double[rounds]));
-                cases.add(new Case("inflate " + what, ZlibBench.SIZE_MIB, z::inflate, new double[rounds]));
+                for (String impl : level == 0 ? List.of("jdk") : List.of("jdk", "libdeflate")) {
+                    ZlibBench z = new ZlibBench();
+                    z.impl = impl;
+                    z.level = level;
+                    z.data = data;
+                    z.setUp();
+                    String what = impl + " " + level + " " + data;
+                    cases.add(new Case("deflate " + what, ZlibBench.SIZE_MIB, z::deflate, new double[rounds]));
+                    cases.add(new Case("inflate " + what, ZlibBench.SIZE_MIB, z::inflate, new double[rounds]));
+                }
             }
+        }
+        if (args.length > 1) {
+            cases.removeIf(c -> !c.name().contains(args[1]));
         }
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long sink = 0;
@@ -65,7 +72,7 @@ public final class CpuTime {
         for (Case c : cases) {
             double[] r = c.rates().clone();
             Arrays.sort(r);
-            System.out.printf("%-22s median %7.0f  best %7.0f  MiB per CPU second%n", c.name(), r[rounds / 2],
+            System.out.printf("%-30s median %7.0f  best %7.0f  MiB per CPU second%n", c.name(), r[rounds / 2],
                     r[rounds - 1]);
         }
         System.out.println(sink == 42 ? "" : "(" + rounds + " rounds)");

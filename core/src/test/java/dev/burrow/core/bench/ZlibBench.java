@@ -1,9 +1,11 @@
 package dev.burrow.core.bench;
 
+import dev.burrow.core.zlib.Compressor;
+import dev.burrow.core.zlib.Decompressor;
+import dev.burrow.core.zlib.Zlib;
+import dev.burrow.core.zlib.ZlibException;
+import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.DataFormatException;
-import java.util.zip.Deflater;
-import java.util.zip.Inflater;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,8 +20,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * zlib on one core, in MiB/s of uncompressed data: each 8 KiB chunk compressed on its own with one reused
- * {@link Deflater}, as pack objects are; and inflating those objects again with one reused {@link Inflater}.
+ * zlib on one core, in MiB/s of uncompressed data, with the JDK's zlib or libdeflate ({@code impl}): each 8 KiB chunk
+ * compressed on its own with one reused compressor, as pack objects are; and inflating such objects with one reused
+ * decompressor. The inflated streams are always the JDK's at the same level (what bup and earlier Burrow wrote), so
+ * both decompressors read the same bytes. Level 0 is the JDK's stored blocks for both, as in Burrow. {@link
+ * #inflateBuffers} reads from and into direct buffers, as {@code PackStream} does on restore.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -29,6 +34,9 @@ public class ZlibBench {
     static final int SIZE_MIB = 8;
     static final int CHUNK = 8192;
 
+    @Param({"jdk", "libdeflate"})
+    public String impl;
+
     @Param({"0", "1", "6"})
     public int level;
 
@@ -36,36 +44,44 @@ public class ZlibBench {
     public String data;
 
     private byte[] buf;
-    private Deflater deflater;
-    private Inflater inflater;
+    private Compressor compressor;
+    private Decompressor decompressor;
     private final byte[] out = new byte[2 * CHUNK + 64];
     /** The deflated chunks, back to back, and where each ends, for the inflate benchmark. */
     private byte[] packed;
     private int[] packedEnds;
+    private ByteBuffer packedDirect;
+    private final ByteBuffer outDirect = ByteBuffer.allocateDirect(CHUNK);
 
     @Setup(Level.Trial)
     public void setUp() {
+        boolean libdeflate = switch (impl) {
+            case "jdk" -> false;
+            case "libdeflate" -> true;
+            default -> throw new IllegalArgumentException("unknown zlib: " + impl);
+        };
+        if (libdeflate && !Zlib.usesLibdeflate()) {
+            throw new IllegalStateException("libdeflate is not in use: " + Zlib.description());
+        }
         buf = BenchData.of(data, SIZE_MIB * BenchData.MIB);
-        deflater = new Deflater(level);
-        inflater = new Inflater();
+        compressor = libdeflate ? Zlib.compressor(level) : Zlib.jdkCompressor(level);
+        decompressor = libdeflate ? Zlib.decompressor() : Zlib.jdkDecompressor();
         packed = new byte[buf.length * 2];
         packedEnds = new int[buf.length / CHUNK];
         int n = 0;
-        for (int i = 0; i < packedEnds.length; i++) {
-            deflater.reset();
-            deflater.setInput(buf, i * CHUNK, CHUNK);
-            deflater.finish();
-            while (!deflater.finished()) {
-                n += deflater.deflate(packed, n, packed.length - n);
+        try (Compressor jdk = Zlib.jdkCompressor(level)) {
+            for (int i = 0; i < packedEnds.length; i++) {
+                n += jdk.compress(buf, i * CHUNK, CHUNK, packed, n, packed.length - n);
+                packedEnds[i] = n;
             }
-            packedEnds[i] = n;
         }
+        packedDirect = ByteBuffer.allocateDirect(n).put(0, packed, 0, n);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        deflater.end();
-        inflater.end();
+        compressor.close();
+        decompressor.close();
     }
 
     @Benchmark
@@ -73,29 +89,31 @@ public class ZlibBench {
     public long deflate() {
         long total = 0;
         for (int p = 0; p < buf.length; p += CHUNK) {
-            deflater.reset();
-            deflater.setInput(buf, p, CHUNK);
-            deflater.finish();
-            while (!deflater.finished()) {
-                total += deflater.deflate(out);
-            }
+            total += compressor.compress(buf, p, CHUNK, out, 0, out.length);
         }
         return total;
     }
 
     @Benchmark
     @OperationsPerInvocation(SIZE_MIB)
-    public long inflate() throws DataFormatException {
+    public long inflate() throws ZlibException {
         long total = 0;
         int from = 0;
         for (int end : packedEnds) {
-            inflater.reset();
-            inflater.setInput(packed, from, end - from);
-            while (!inflater.finished()) {
-                total += inflater.inflate(out);
-            }
+            total += decompressor.decompress(packed, from, end - from, out, 0, CHUNK);
             from = end;
         }
         return total;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SIZE_MIB)
+    public long inflateBuffers() throws ZlibException {
+        ByteBuffer in = packedDirect.clear();
+        for (int end : packedEnds) {
+            in.limit(end);
+            decompressor.decompress(in, outDirect.clear(), CHUNK);
+        }
+        return in.position();
     }
 }

@@ -3,11 +3,8 @@ package dev.burrow.core.split;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.burrow.core.testing.Exec;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import dev.burrow.core.testing.ChildJvm;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Which chunker {@link Chunkers} picks and what it says; each case in a fresh JVM, as the choice is made once. */
@@ -21,13 +18,7 @@ class ChunkersTest {
     }
 
     private static List<String> choice(String... jvmOptions) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of(jvmOptions));
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(PrintChoice.class.getName());
-        return Exec.run(null, Map.of(), cmd).check(cmd).out().lines().toList();
+        return ChildJvm.printedLines(List.of(jvmOptions), PrintChoice.class);
     }
 
     @Test
