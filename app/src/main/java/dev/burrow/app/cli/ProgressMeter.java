@@ -77,6 +77,11 @@ final class ProgressMeter implements ProgressListener, AutoCloseable {
     }
 
     @Override
+    public void totalsKnown(long totalBytes, long totalFiles) {
+        started(totalBytes, totalFiles);
+    }
+
+    @Override
     public void progress(long bytesDone, long filesDone) {
         // Several engine threads may report; never let a late, smaller count move the display backwards.
         this.bytesDone.accumulateAndGet(bytesDone, Math::max);

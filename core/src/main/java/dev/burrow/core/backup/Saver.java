@@ -92,8 +92,17 @@ public final class Saver {
         }
         String ref = "refs/heads/" + request.name();
         VirtualDir root = SnapshotLayout.plan(request.sources(), request.rewrite());
-        long[] totals = SnapshotLayout.measure(request.sources());
-        listener.started(totals[0], totals[1]);
+        listener.started(-1, -1);
+        try (TotalsMeasure measure = TotalsMeasure.start(request.sources(), listener)) {
+            SaveResult result = saveSnapshot(repo, request, listener, hashers, ref, root);
+            measure.await();
+            return result;
+        }
+    }
+
+    private static SaveResult saveSnapshot(Repository repo, SaveRequest request, ProgressListener listener,
+                                           int hashers, String ref, VirtualDir root)
+            throws IOException, InterruptedException {
         Optional<ObjectId> parent = repo.readRef(ref);
         SaveProgress progress = new SaveProgress(listener);
         FileIndex index = request.useIndex() ? openIndex(repo, request.sources()) : null;

@@ -99,7 +99,10 @@ final class SnapshotLayout {
         }
     }
 
-    /** Total bytes of regular files and number of entries below the sources, for progress and ETA. */
+    /**
+     * Total bytes of regular files and number of entries below the sources, for progress and ETA. An
+     * interrupt ends the walk early (the totals are then partial).
+     */
     static long[] measure(List<Path> sources) throws IOException {
         long[] totals = new long[2];
         for (Path s : Saver.normalize(sources)) {
@@ -110,13 +113,13 @@ final class SnapshotLayout {
                         totals[0] += attrs.size();
                     }
                     totals[1]++;
-                    return FileVisitResult.CONTINUE;
+                    return next();
                 }
 
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                     totals[1]++;
-                    return FileVisitResult.CONTINUE;
+                    return next();
                 }
 
                 @Override
@@ -127,5 +130,9 @@ final class SnapshotLayout {
             });
         }
         return totals;
+    }
+
+    private static FileVisitResult next() {
+        return Thread.currentThread().isInterrupted() ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
     }
 }

@@ -20,6 +20,12 @@ public interface ProgressListener {
      */
     default void started(long totalBytes, long totalFiles) { }
 
+    /**
+     * The expected totals, when they become known only after {@link #started} (which then said -1): a save
+     * measures its sources while it already works. Arrives at most once, before the operation returns.
+     */
+    default void totalsKnown(long totalBytes, long totalFiles) { }
+
     /** Cumulative counts so far; both only grow. */
     default void progress(long bytesDone, long filesDone) { }
 

@@ -21,6 +21,8 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,6 +103,35 @@ class SaverTest {
         return repo.git("ls-tree", "-r", "--full-tree", branch).out().lines()
                 .filter(l -> !l.endsWith("/.bupm") && !l.endsWith("\t.bupm") && !l.contains(".bupm/"))
                 .reduce("", (a, b) -> a + b + "\n");
+    }
+
+    @Test
+    void reportsMeasuredTotalsOnceAndNothingAfterReturning() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Files.createDirectories(src.resolve("sub"));
+        Files.write(src.resolve("a"), TestData.random(1, 5000));
+        Files.write(src.resolve("sub/b"), TestData.random(2, 70_000));
+        Files.createSymbolicLink(src.resolve("link"), Path.of("a"));
+        Repository repo = Repository.init(tmp.resolve("repo"));
+        List<String> events = new CopyOnWriteArrayList<>();
+        AtomicBoolean returned = new AtomicBoolean();
+        ProgressListener listener = new ProgressListener() {
+            @Override
+            public void started(long totalBytes, long totalFiles) {
+                events.add("started " + totalBytes + " " + totalFiles + (returned.get() ? " late" : ""));
+            }
+
+            @Override
+            public void totalsKnown(long totalBytes, long totalFiles) {
+                events.add("totals " + totalBytes + " " + totalFiles + (returned.get() ? " late" : ""));
+            }
+        };
+        Saver.save(repo, new SaveRequest("t", List.of(src), PathRewrite.NONE, ZonedDateTime.now(), 1,
+                List.of("save", "-n", "t")), listener);
+        returned.set(true);
+        Thread.sleep(50);
+        // Entries: src, sub, a, sub/b, link; bytes of the regular files only.
+        assertEquals(List.of("started -1 -1", "totals 75000 5"), events);
     }
 
     @Test
