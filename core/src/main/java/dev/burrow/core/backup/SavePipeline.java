@@ -287,14 +287,7 @@ final class SavePipeline implements AutoCloseable {
         metaThreads.shutdownNow();
         boolean interrupted = false;
         for (Thread t : threads) {
-            while (true) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+            interrupted |= Joins.joinUninterruptibly(t);
         }
         metaThreads.close();
         if (interrupted) {

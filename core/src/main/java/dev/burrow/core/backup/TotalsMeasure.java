@@ -43,16 +43,7 @@ final class TotalsMeasure implements AutoCloseable {
     @Override
     public void close() {
         thread.interrupt();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                thread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
+        if (Joins.joinUninterruptibly(thread)) {
             Thread.currentThread().interrupt();
         }
     }
