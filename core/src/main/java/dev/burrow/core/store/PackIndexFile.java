@@ -97,6 +97,43 @@ final class PackIndexFile implements PackLookup {
         return false;
     }
 
+    /** The position of {@code id} in this idx, or -1; compares in place, so a lookup allocates nothing. */
+    int indexOf(ObjectId id) {
+        int first = id.firstByte();
+        int lo = first == 0 ? 0 : map.get(BE_INT, HEADER + (first - 1) * 4);
+        int hi = map.get(BE_INT, HEADER + first * 4) - 1;
+        long base = HEADER + FANOUT;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = id.compareMapped(map, base + (long) mid * ObjectId.LENGTH);
+            if (c < 0) {
+                lo = mid + 1;
+            } else if (c > 0) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The pack offset of the object at position {@code i}, from the 4-byte table or, for large packs, the
+     * 8-byte one; -1 when the idx points outside its own tables (a damaged idx, left to slower paths to report).
+     */
+    long packOffset(int i) {
+        long base = HEADER + FANOUT + (long) count * 24;
+        int small = map.get(BE_INT, base + (long) i * 4);
+        if (small >= 0) {
+            return small;
+        }
+        long large = base + (long) count * 4 + (long) (small & 0x7fffffff) * 8;
+        if (large + 8 > map.byteSize() - 40) {
+            return -1;
+        }
+        return map.get(BE_LONG, large);
+    }
+
     /** Unsigned comparison of the id at {@code map[at..]} with {@code id[off..]}, eight bytes at a time. */
     static int compareId(MemorySegment map, long at, byte[] id, int off) {
         int c = Long.compareUnsigned(map.get(BE_LONG, at), (long) BYTES_BE_LONG.get(id, off));

@@ -1,10 +1,6 @@
 package dev.burrow.core.store;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -23,27 +19,21 @@ import java.util.List;
  */
 public final class PackLocator implements AutoCloseable {
     /*
-     * Kept apart from PackIndexFile/KnownObjects, which answer "is it stored?" for saves: restore needs
-     * the offset too, and reads the pack itself. A location is packed into one long so that a restore can
-     * sort millions of them without objects: pack number in the high bits, offset in the low 40.
+     * Kept apart from KnownObjects, which answers "is it stored?" for saves over idx, midx and bloom files:
+     * restore needs the offset too, so it searches each pack's idx (PackIndexFile) and reads the pack itself.
+     * A location is packed into one long so that a restore can sort millions of them without objects: pack
+     * number in the high bits, offset in the low 40.
      */
 
-    private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final int HEADER = 8;
-    private static final int FANOUT = 256 * 4;
     private static final int OFFSET_BITS = 40;
     private static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
 
     /** Returned by {@link #locate} for an object in no pack (loose, or missing). */
     public static final long NOT_FOUND = -1;
 
-    private final Arena arena = Arena.ofShared();
-    private final List<Idx> idxs = new ArrayList<>();
+    private final List<PackIndexFile> idxs = new ArrayList<>();
     private final List<FileChannel> packs = new ArrayList<>();
     private final List<Path> packPaths = new ArrayList<>();
-
-    private record Idx(Path path, MemorySegment map, int count) { }
 
     /**
      * The pack the last lookup found its object in, searched first: the chunks of a file are mostly in
@@ -86,24 +76,15 @@ public final class PackLocator implements AutoCloseable {
             throw new IOException("more than " + (1 << (63 - OFFSET_BITS)) + " packs in " + idxPath.getParent()
                     + "; repack the repository");
         }
-        MemorySegment map;
-        try (FileChannel ch = FileChannel.open(idxPath, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < HEADER + FANOUT + 40) {
-                throw new CorruptPackException(idxPath, "too short for an idx file (" + size + " bytes)");
-            }
-            map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+        PackIndexFile idx = PackIndexFile.open(idxPath);
+        FileChannel pack;
+        try {
+            pack = FileChannel.open(packPath, StandardOpenOption.READ);
+        } catch (IOException | RuntimeException e) {
+            idx.close();
+            throw e;
         }
-        if (map.get(BE_INT, 0) != 0xff744f63 || map.get(BE_INT, 4) != 2) {
-            throw new CorruptPackException(idxPath, "not a version 2 idx file");
-        }
-        int count = map.get(BE_INT, HEADER + 255 * 4);
-        if (count < 0 || HEADER + FANOUT + (long) count * 28 + 40 > map.byteSize()) {
-            throw new CorruptPackException(idxPath, "idx object count " + count + " does not fit its size "
-                    + map.byteSize());
-        }
-        FileChannel pack = FileChannel.open(packPath, StandardOpenOption.READ);
-        idxs.add(new Idx(idxPath, map, count));
+        idxs.add(idx);
         packs.add(pack);
         packPaths.add(packPath);
     }
@@ -117,50 +98,20 @@ public final class PackLocator implements AutoCloseable {
         int n = idxs.size();
         for (int k = 0; k < n; k++) {
             int p = k == 0 ? hint : k <= hint ? k - 1 : k;
-            Idx idx = idxs.get(p);
-            int i = find(idx.map, id);
+            PackIndexFile idx = idxs.get(p);
+            int i = idx.indexOf(id);
             if (i >= 0) {
                 if (p != hint) {
                     lastHit = p;
                 }
-                long base = HEADER + FANOUT + (long) idx.count * 24;
-                int small = idx.map.get(BE_INT, base + (long) i * 4);
-                long offset;
-                if (small >= 0) {
-                    offset = small;
-                } else {
-                    long large = base + (long) idx.count * 4 + (long) (small & 0x7fffffff) * 8;
-                    if (large + 8 > idx.map.byteSize() - 40) {
-                        return NOT_FOUND;   // a damaged idx: let the slow path report it
-                    }
-                    offset = idx.map.get(BE_LONG, large);
-                }
+                long offset = idx.packOffset(i);
                 if (offset < 12 || offset > OFFSET_MASK) {
-                    return NOT_FOUND;
+                    return NOT_FOUND;   // a damaged idx: let the slow path report it
                 }
                 return (long) p << OFFSET_BITS | offset;
             }
         }
         return NOT_FOUND;
-    }
-
-    private static int find(MemorySegment map, ObjectId id) {
-        int first = id.firstByte();
-        int lo = first == 0 ? 0 : map.get(BE_INT, HEADER + (first - 1) * 4);
-        int hi = map.get(BE_INT, HEADER + first * 4) - 1;
-        long base = HEADER + FANOUT;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            int c = id.compareMapped(map, base + (long) mid * ObjectId.LENGTH);
-            if (c < 0) {
-                lo = mid + 1;
-            } else if (c > 0) {
-                hi = mid - 1;
-            } else {
-                return mid;
-            }
-        }
-        return -1;
     }
 
     /** The pack number of a location. */
@@ -199,9 +150,11 @@ public final class PackLocator implements AutoCloseable {
                 }
             }
         }
+        for (PackIndexFile idx : idxs) {
+            idx.close();
+        }
         packs.clear();
         idxs.clear();
-        arena.close();
         if (first != null) {
             throw first;
         }
