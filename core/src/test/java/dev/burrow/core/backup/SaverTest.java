@@ -129,7 +129,6 @@ class SaverTest {
         Saver.save(repo, new SaveRequest("t", List.of(src), PathRewrite.NONE, ZonedDateTime.now(), 1,
                 List.of("save", "-n", "t")), listener);
         returned.set(true);
-        Thread.sleep(50);
         // Entries: src, sub, a, sub/b, link; bytes of the regular files only.
         assertEquals(List.of("started -1 -1", "totals 75000 5"), events);
     }
