@@ -1,5 +1,6 @@
 package dev.burrow.app.cli;
 
+import dev.burrow.core.hash.Sha1Hashers;
 import dev.burrow.core.split.Chunkers;
 import dev.burrow.core.zlib.Zlib;
 import java.io.IOException;
@@ -8,7 +9,7 @@ import java.io.UncheckedIOException;
 import java.util.Properties;
 import picocli.CommandLine.IVersionProvider;
 
-/** {@code burrow --version}: Burrow's version, the Java runtime it runs on, and the chunker and zlib in use and why. */
+/** {@code burrow --version}: Burrow's version, the Java runtime it runs on, and the chunker, zlib and SHA-1 in use and why. */
 final class VersionProvider implements IVersionProvider {
     @Override
     public String[] getVersion() {
@@ -19,6 +20,7 @@ final class VersionProvider implements IVersionProvider {
                         + " " + System.getProperty("os.arch"),
                 "chunker: " + Chunkers.description(),
                 "zlib: " + Zlib.description(),
+                "sha1: " + Sha1Hashers.description(),
         };
     }
 

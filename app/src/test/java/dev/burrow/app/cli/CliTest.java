@@ -3,6 +3,7 @@ package dev.burrow.app.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.burrow.core.hash.Sha1Hashers;
 import dev.burrow.core.split.Chunkers;
 import dev.burrow.core.zlib.Zlib;
 import java.nio.file.Files;
@@ -92,25 +93,28 @@ class CliTest {
     }
 
     @Test
-    void versionNamesBurrowTheJavaRuntimeTheChunkerAndZlib() {
+    void versionNamesBurrowTheJavaRuntimeTheChunkerZlibAndSha1() {
         CliHarness cli = cli();
         int code = cli.run("--version");
         List<String> lines = cli.out().lines().toList();
-        assertEquals(List.of(0, 4, true, true, "chunker: " + Chunkers.description(), "zlib: " + Zlib.description()),
+        assertEquals(List.of(0, 5, true, true, "chunker: " + Chunkers.description(), "zlib: " + Zlib.description(),
+                        "sha1: " + Sha1Hashers.description()),
                 List.of(code, lines.size(), lines.get(0).startsWith("burrow "),
-                        lines.get(1).startsWith("Java " + Runtime.version()), lines.get(2), lines.get(3)));
+                        lines.get(1).startsWith("Java " + Runtime.version()), lines.get(2), lines.get(3), lines.get(4)));
     }
 
     @Test
-    void versionSaysTheNativeChunkerIsUsedWhereItIsBuilt() {
-        // The native module builds the library on Linux x86-64 with /usr/bin/gcc; there it must be the one in use.
+    void versionSaysTheNativeChunkerAndSha1AreUsedWhereTheyAreBuilt() {
+        // The native module builds the libraries on Linux x86-64 with /usr/bin/gcc; there it must be the one in use.
         Assumptions.assumeTrue("Linux".equals(System.getProperty("os.name"))
                 && "amd64".equals(System.getProperty("os.arch")) && Files.isExecutable(Path.of("/usr/bin/gcc")),
-                "the native chunker is not built here");
+                "the native libraries are not built here");
         CliHarness cli = cli();
         cli.run("--version");
         String line = cli.out().lines().toList().get(2);
         assertTrue(line.matches("chunker: native \\((AVX-512|AVX2|scalar), libburrowchunk\\.so\\)"), line);
+        String sha1 = cli.out().lines().toList().get(4);
+        assertTrue(sha1.matches("sha1: native \\((SHA-NI|scalar), libburrowsha1\\.so\\)"), sha1);
     }
 
     @Test

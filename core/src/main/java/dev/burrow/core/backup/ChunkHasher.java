@@ -1,13 +1,12 @@
 package dev.burrow.core.backup;
 
+import dev.burrow.core.hash.Sha1Hasher;
+import dev.burrow.core.hash.Sha1Hashers;
 import dev.burrow.core.store.ObjectId;
 import dev.burrow.core.store.ObjectInserter;
 import dev.burrow.core.zlib.Compressor;
 import dev.burrow.core.zlib.Zlib;
 import java.nio.charset.StandardCharsets;
-import java.security.DigestException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.zip.Adler32;
 
@@ -41,7 +40,7 @@ final class ChunkHasher {
 
     private final ObjectInserter inserter;
     private final int level;
-    private final MessageDigest sha1;
+    private final Sha1Hasher sha1 = Sha1Hashers.create();
     private final Compressor compressor;
     private final Adler32 adler = new Adler32();
     private final byte[] header = new byte[32];
@@ -50,11 +49,6 @@ final class ChunkHasher {
     ChunkHasher(ObjectInserter inserter, int level) {
         this.inserter = inserter;
         this.level = level;
-        try {
-            sha1 = MessageDigest.getInstance("SHA-1");
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError("every Java runtime has SHA-1", e);
-        }
         compressor = level == 0 ? null : Zlib.compressor(level);
     }
 
@@ -99,11 +93,7 @@ final class ChunkHasher {
         header[h++] = 0;
         sha1.update(header, 0, h);
         sha1.update(data, off, len);
-        try {
-            sha1.digest(out, outOff, ObjectId.LENGTH);
-        } catch (DigestException e) {
-            throw new AssertionError("an id always fits", e);
-        }
+        sha1.digest(out, outOff);
     }
 
     /** Deflates into {@code out[at, at+len)}; returns the zlib stream's length, or -1 if it is not shorter. */

@@ -1,9 +1,8 @@
 package dev.burrow.core.split;
 
+import dev.burrow.core.ffi.BundledLibrary;
 import dev.burrow.core.spi.Chunker;
 import java.io.IOException;
-import java.io.InputStream;
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -11,9 +10,6 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.ref.WeakReference;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -154,21 +150,7 @@ public final class NativeChunker implements Chunker {
 
     /** {@code linux-x86_64} style, as the resource directory is named. */
     static String platform() {
-        String os = System.getProperty("os.name", "unknown").toLowerCase(Locale.ROOT);
-        if (os.startsWith("linux")) {
-            os = "linux";
-        } else if (os.startsWith("mac")) {
-            os = "macos";
-        } else if (os.startsWith("windows")) {
-            os = "windows";
-        }
-        String arch = System.getProperty("os.arch", "unknown").toLowerCase(Locale.ROOT);
-        if (arch.equals("amd64") || arch.equals("x86-64")) {
-            arch = "x86_64";
-        } else if (arch.equals("arm64")) {
-            arch = "aarch64";
-        }
-        return os + "-" + arch;
+        return BundledLibrary.platform();
     }
 
     /** Loads the library on first use. A field is null when the library is unavailable; CAUSE then says why. */
@@ -219,28 +201,8 @@ public final class NativeChunker implements Chunker {
             SCAN_ISA = cause == null ? scanIsa : null;
         }
 
-        /** The library from the property or the bundled resource, or null if there is none for this platform. */
         private static SymbolLookup lookup(List<String> tried) throws IOException {
-            String explicit = System.getProperty(LIBRARY_PROPERTY);
-            if (explicit != null && !explicit.isEmpty()) {
-                tried.add(explicit);
-                return SymbolLookup.libraryLookup(Path.of(explicit), Arena.global());
-            }
-            String resource = "/native/" + platform() + "/" + LIBRARY_NAME;
-            tried.add("resource " + resource);
-            try (InputStream in = NativeChunker.class.getResourceAsStream(resource)) {
-                if (in == null) {
-                    return null;
-                }
-                Path tmp = Files.createTempFile("burrow-chunk-", ".so");
-                try {
-                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                    // Once mapped the library no longer needs its file (Linux), so no temporary file is left behind.
-                    return SymbolLookup.libraryLookup(tmp, Arena.global());
-                } finally {
-                    Files.deleteIfExists(tmp);
-                }
-            }
+            return BundledLibrary.lookup(LIBRARY_NAME, LIBRARY_PROPERTY, NativeChunker.class, tried);
         }
     }
 }

@@ -1,13 +1,13 @@
 package dev.burrow.core.store;
 
+import dev.burrow.core.hash.Sha1Hasher;
+import dev.burrow.core.hash.Sha1Hashers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestException;
-import java.security.MessageDigest;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -31,7 +31,7 @@ public final class ObjectInserter implements AutoCloseable {
     private final Repository repo;
     private final Path tmpDir;
     private KnownObjects known;
-    private final MessageDigest sha1 = Sha1.newDigest();
+    private final Sha1Hasher sha1 = Sha1Hashers.create();
     private final byte[] header = new byte[32];
     private PackWriter.Compressor compressor = new PackWriter.Compressor(1);
     private int compression = 1;
@@ -106,11 +106,7 @@ public final class ObjectInserter implements AutoCloseable {
         int h = header(type, len);
         sha1.update(header, 0, h);
         sha1.update(data, off, len);
-        try {
-            sha1.digest(idOut, idOff, ObjectId.LENGTH);
-        } catch (DigestException e) {
-            throw new IllegalArgumentException("no room for an object id at " + idOff + " in " + idOut.length, e);
-        }
+        sha1.digest(idOut, idOff);
     }
 
     private int header(ObjectType type, int len) {

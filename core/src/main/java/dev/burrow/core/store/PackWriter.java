@@ -1,5 +1,7 @@
 package dev.burrow.core.store;
 
+import dev.burrow.core.hash.Sha1Hasher;
+import dev.burrow.core.hash.Sha1Hashers;
 import dev.burrow.core.zlib.Zlib;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.zip.CRC32;
 
@@ -174,9 +175,9 @@ final class PackWriter implements AutoCloseable {
     }
 
     private static byte[] sha1Of(FileChannel ch, long length) throws IOException {
-        MessageDigest md = Sha1.newDigest();
-        // A heap array, not the direct buffer: MessageDigest hashes arrays with the CPU's SHA instructions
-        // but copies a direct buffer out 4 KiB at a time first, which took twice as long (see backup-engine.md).
+        Sha1Hasher sha1 = Sha1Hashers.create();
+        // A heap array, not the direct buffer: both hashers take arrays without copying (MessageDigest copied a
+        // direct buffer out 4 KiB at a time first, which took twice as long, see backup-engine.md).
         byte[] buf = new byte[IO_BUFFER];
         ByteBuffer wrapped = ByteBuffer.wrap(buf);
         long pos = 0;
@@ -188,9 +189,11 @@ final class PackWriter implements AutoCloseable {
                 throw new IOException("pack shrank while it was being written");
             }
             pos += n;
-            md.update(buf, 0, n);
+            sha1.update(buf, 0, n);
         }
-        return md.digest();
+        byte[] digest = new byte[Sha1Hasher.LENGTH];
+        sha1.digest(digest, 0);
+        return digest;
     }
 
     /** Deletes the temporary pack unless it was finished. */
