@@ -40,20 +40,31 @@ final class Block {
         }
     }
 
-    /** A fixed set of blocks. */
+    /**
+     * A fixed number of blocks, each allocated when first needed: a save whose files are all unchanged (the index
+     * says so) reads nothing and never pays for 16 MiB of zeroed arrays.
+     */
     static final class Pool {
         private final BlockingQueue<Block> free;
+        private final int blocks;
+        private int created;   // acquire runs on the reader thread only
 
         Pool(int blocks) {
+            this.blocks = blocks;
             free = new ArrayBlockingQueue<>(blocks);
-            for (int i = 0; i < blocks; i++) {
-                free.add(new Block(this));
-            }
         }
 
         /** Waits for a free block and returns it empty, held once by the caller. */
         Block acquire() throws InterruptedException {
-            Block b = free.take();
+            Block b = free.poll();
+            if (b == null) {
+                if (created < blocks) {
+                    created++;
+                    b = new Block(this);
+                } else {
+                    b = free.take();
+                }
+            }
             b.fill = 0;
             b.refs.set(1);
             return b;

@@ -74,7 +74,6 @@ final class SaveReader {
 
     void run() throws InterruptedException, IOException {
         try {
-            current = blocks.acquire();
             while (true) {
                 FileRead f = files.take();
                 if (f == FileRead.END) {
@@ -125,6 +124,9 @@ final class SaveReader {
 
     private void readOpen(FileRead f, FileChannel ch) throws IOException, InterruptedException {
         int first = (int) Math.min(HashSplitter.READ_SIZE, Math.max(f.expectedSize, 0) + 1);
+        if (current == null) {
+            current = blocks.acquire();   // not before the first file to read: a re-save may read none
+        }
         if (Block.SIZE - current.fill < first) {
             nextBlock(0);
         }
