@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.LongAdder;
  * size must not show up in memory or time.
  *
  * <p>It reads what bup reads (spec §9): every {@code .midx} v4 whose idx files all exist, the {@code .idx}
- * files no midx covers, and {@code bup.bloom} v2. A lookup first searches the files the bloom filter does
- * not cover (packs written since it was built, typically by this save), then asks the bloom filter, whose
+ * files no midx covers, and {@code bup.bloom} v2. A lookup first searches the packs this process wrote, if
+ * their {@link SessionFilter} says it may be there, then the files the bloom filter does not cover (packs
+ * written since it was built), then asks the bloom filter, whose
  * "absent" is certain and ends most lookups of new objects in a few memory reads, and only then searches
  * the covered midx files and then idx files. Within each group, the file that answered last moves to the
  * front (per thread, so threads never contend for the order).
@@ -42,17 +43,19 @@ final class KnownObjects implements AutoCloseable {
     private static final int SPOT_CHECKS = 8;
 
     /** What is searched, in which order. Immutable; replaced as a whole by {@link #addPack}. */
-    private record Snapshot(PackLookup[] unfiltered, BloomFile bloom, PackLookup[] filtered) {
+    private record Snapshot(PackLookup[] session, PackLookup[] unfiltered, BloomFile bloom, PackLookup[] filtered) {
     }
 
     /** A thread's search order: indexes into a snapshot's arrays, most recently hit first. */
     private static final class Order {
         final Snapshot snapshot;
+        final int[] session;
         final int[] unfiltered;
         final int[] filtered;
 
         Order(Snapshot s) {
             snapshot = s;
+            session = identity(s.session.length);
             unfiltered = identity(s.unfiltered.length);
             filtered = identity(s.filtered.length);
         }
@@ -68,10 +71,13 @@ final class KnownObjects implements AutoCloseable {
 
     private final List<PackLookup> open = new ArrayList<>();
     private BloomFile bloomFile;
+    /** Created with the first pack this process adds. */
+    private SessionFilter sessionFilter;
     private volatile Snapshot snapshot;
     private final ThreadLocal<Order> orders = new ThreadLocal<>();
     private final LongAdder lookups = new LongAdder();
     private final LongAdder bloomRejections = new LongAdder();
+    private final LongAdder sessionRejections = new LongAdder();
 
     private KnownObjects() {
     }
@@ -153,7 +159,8 @@ final class KnownObjects implements AutoCloseable {
             filtered.clear();
         }
         bloomFile = bloom;
-        snapshot = new Snapshot(unfiltered.toArray(PackLookup[]::new), bloom, filtered.toArray(PackLookup[]::new));
+        snapshot = new Snapshot(new PackLookup[0], unfiltered.toArray(PackLookup[]::new), bloom,
+                filtered.toArray(PackLookup[]::new));
     }
 
     private <T extends PackLookup> T keep(T file) {
@@ -262,14 +269,21 @@ final class KnownObjects implements AutoCloseable {
         }
     }
 
-    /** Adds a pack that this process has just moved into place; it is searched before the bloom filter. */
-    synchronized void addPack(Path idx) throws IOException {
+    /**
+     * Adds a pack that this process has just moved into place, with the ids of its first {@code count} objects
+     * ({@code ids}, 20 bytes each); it is searched first, behind the session filter.
+     */
+    synchronized void addPack(Path idx, byte[] ids, int count) throws IOException {
         PackIndexFile f = keep(PackIndexFile.open(idx));
+        if (sessionFilter == null) {
+            sessionFilter = new SessionFilter();
+        }
+        sessionFilter.addAll(ids, count);
         Snapshot s = snapshot;
-        PackLookup[] unfiltered = new PackLookup[s.unfiltered.length + 1];
-        unfiltered[0] = f;
-        System.arraycopy(s.unfiltered, 0, unfiltered, 1, s.unfiltered.length);
-        snapshot = new Snapshot(unfiltered, s.bloom, s.filtered);
+        PackLookup[] session = new PackLookup[s.session.length + 1];
+        session[0] = f;
+        System.arraycopy(s.session, 0, session, 1, s.session.length);
+        snapshot = new Snapshot(session, s.unfiltered, s.bloom, s.filtered);
     }
 
     /** True when some pack has the object. Thread safe, allocation-free. */
@@ -281,6 +295,13 @@ final class KnownObjects implements AutoCloseable {
             orders.set(o);
         }
         lookups.increment();
+        if (s.session.length > 0) {
+            if (!sessionFilter.mayContain(id, off)) {
+                sessionRejections.increment();
+            } else if (search(s.session, o.session, id, off)) {
+                return true;
+            }
+        }
         if (search(s.unfiltered, o.unfiltered, id, off)) {
             return true;
         }
@@ -315,12 +336,17 @@ final class KnownObjects implements AutoCloseable {
         return bloomRejections.sum();
     }
 
+    /** Lookups that the session filter kept out of the packs this process wrote. */
+    long sessionRejections() {
+        return sessionRejections.sum();
+    }
+
     /** Whether a bloom filter is in use, and how many midx and idx files are searched: for tests and logs. */
     String describe() {
         Snapshot s = snapshot;
         long midx = 0;
         long idx = 0;
-        for (PackLookup[] group : List.of(s.unfiltered, s.filtered)) {
+        for (PackLookup[] group : List.of(s.session, s.unfiltered, s.filtered)) {
             for (PackLookup f : group) {
                 if (f instanceof MidxFile) {
                     midx++;
@@ -343,7 +369,7 @@ final class KnownObjects implements AutoCloseable {
             bloomFile = null;
         }
         if (snapshot != null) {
-            snapshot = new Snapshot(new PackLookup[0], null, new PackLookup[0]);
+            snapshot = new Snapshot(new PackLookup[0], new PackLookup[0], null, new PackLookup[0]);
         }
     }
 }

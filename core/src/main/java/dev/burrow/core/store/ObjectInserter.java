@@ -264,7 +264,7 @@ public final class ObjectInserter implements AutoCloseable {
         try (p) {
             if (p.objectCount() > 0) {
                 Path idx = p.finish(repo.packDirectory());
-                known.addPack(idx);
+                known.addPack(idx, p.ids(), p.objectCount());
             }
         }
     }

@@ -147,6 +147,11 @@ final class PackWriter implements AutoCloseable {
         out.clear();
     }
 
+    /** The ids of the objects written so far, 20 bytes each, in writing order (a live view: do not modify). */
+    byte[] ids() {
+        return table.idsArray();
+    }
+
     /**
      * Completes the pack and idx, syncs them, and moves them into {@code packDir}.
      *

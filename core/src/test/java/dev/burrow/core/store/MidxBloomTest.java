@@ -54,6 +54,17 @@ class MidxBloomTest {
         return idx;
     }
 
+    /** An idx file's ids, 20 bytes each, as a pack writer hands them over. */
+    private static byte[] idsOf(Path idxFile) throws IOException {
+        try (PackIndexFile idx = PackIndexFile.open(idxFile)) {
+            byte[] ids = new byte[(int) idx.count() * 20];
+            for (int i = 0; i < idx.count(); i++) {
+                System.arraycopy(IdxFixtures.idAt(idx, i), 0, ids, i * 20, 20);
+            }
+            return ids;
+        }
+    }
+
     /** Asserts every id of every idx in the pack directory is found, and random ids are not. */
     private static void assertAnswers(KnownObjects known, Path packDir) throws IOException {
         try (Stream<Path> s = Files.list(packDir)) {
@@ -279,9 +290,11 @@ class MidxBloomTest {
         Repository.open(repo).refreshLookupFiles();
         try (KnownObjects known = KnownObjects.open(packDir)) {
             Path later = IdxFixtures.write(packDir, 77, 300);
-            known.addPack(later);
+            known.addPack(later, idsOf(later), 300);
             assertEquals("bloom=true midx=0 idx=3 behind-bloom=2", known.describe());
             assertAnswers(known, packDir);
+            // Random ids and those of the two packs that were there before end in the session filter.
+            assertEquals(2000 + 500 + 600, known.sessionRejections());
         }
         IdxFixtures.write(packDir, 78, 30);   // Neither is in the bloom filter when opened.
         try (KnownObjects known = KnownObjects.open(packDir)) {
