@@ -17,6 +17,7 @@ public final class Main {
     private Main() { }
 
     public static void main(String[] args) {
+        HeapBudget.startFromProperty();
         CliContext context = CliContext.system();
         LogSetup.configure(context);
         Cli cli = new Cli(context);
