@@ -17,9 +17,9 @@ import javax.management.NotificationEmitter;
  * cannot grow any more; until then every young collection's survivors that die later (per-file objects that
  * waited in a queue, tables of a finished pack) pile up there. With a 40 MiB cap that kept RSS low but failed
  * with OutOfMemoryError on large directories; with a high cap the heap grew with the size of the backup. So
- * after each young collection this checks the old generation, and when it holds more than the budget (or a
- * quarter more than was live after the last full collection, if that is more) it asks for a full collection.
- * Live data above the budget (the large directory) is kept, and the check follows it.
+ * after each young collection this checks the old generation, and when it holds more than the budget it asks
+ * for a full collection. When more than the budget is live after a full collection (the large directory), the
+ * limit becomes a quarter above what is live, so that the collections do not follow every step of its growth.
  */
 public final class HeapBudget {
     /** The budget for the old generation, e.g. {@code 24m}; unset: no budget, the JVM's own policy. */
@@ -72,8 +72,9 @@ public final class HeapBudget {
         if (afterLast != null) {
             liveAfterFull = afterLast.getUsed();
         }
-        long used = old.getUsage().getUsed();
-        if (used > Math.max(budget, liveAfterFull + liveAfterFull / 4)) {
+        long live = liveAfterFull;
+        long limit = live > budget ? live + live / 4 : budget;
+        if (old.getUsage().getUsed() > limit) {
             // A full collection ends with another notification, which finds the old generation below the limit.
             System.gc();
         }
