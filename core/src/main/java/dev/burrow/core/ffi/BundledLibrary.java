@@ -46,6 +46,14 @@ public final class BundledLibrary {
         }
     }
 
+    /** The unavailability cause to report when loading or binding library {@code name} threw {@code e}. */
+    public static String whyNotLoaded(String name, Throwable e, List<String> tried) {
+        if (e instanceof IllegalCallerException) {
+            return "native access denied (run java with --enable-native-access=ALL-UNNAMED)";
+        }
+        return name + " did not load (" + e + "; tried " + String.join(", ", tried) + ")";
+    }
+
     /** {@code linux-x86_64} style, as the resource directory is named. */
     public static String platform() {
         String os = System.getProperty("os.name", "unknown").toLowerCase(Locale.ROOT);

@@ -158,10 +158,8 @@ final class NativeSha1 implements Sha1Hasher {
                         cause = LIBRARY_NAME + " failed its self-test (check " + failed + ")";
                     }
                 }
-            } catch (IllegalCallerException e) {
-                cause = "native access denied (run java with --enable-native-access=ALL-UNNAMED)";
             } catch (Throwable e) {
-                cause = LIBRARY_NAME + " did not load (" + e + "; tried " + String.join(", ", tried) + ")";
+                cause = BundledLibrary.whyNotLoaded(LIBRARY_NAME, e, tried);
             }
             CAUSE = cause;
             ISA = isa;

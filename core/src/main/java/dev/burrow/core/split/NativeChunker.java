@@ -190,10 +190,8 @@ public final class NativeChunker implements Chunker {
                         cause = LIBRARY_NAME + " failed its self-test (check " + failed + ")";
                     }
                 }
-            } catch (IllegalCallerException e) {
-                cause = "native access denied (run java with --enable-native-access=ALL-UNNAMED)";
             } catch (Throwable e) {
-                cause = LIBRARY_NAME + " did not load (" + e + "; tried " + String.join(", ", tried) + ")";
+                cause = BundledLibrary.whyNotLoaded(LIBRARY_NAME, e, tried);
             }
             CAUSE = cause;
             ISA = isa;
