@@ -55,7 +55,9 @@ final class SavePipeline implements AutoCloseable {
     private volatile boolean closing;
 
     // Splitter state (splitter thread only).
-    private final SplitCursor cursor = new SplitCursor(Chunkers.best());
+    // Made with the first file to split: choosing the chunker loads the native library and runs its self-check,
+    // which an unchanged re-save that reads no file does not need.
+    private SplitCursor cursor;
     private final HashSplitter.ChunkSink sink = this::chunk;
     private ChunkBatch batch;
     private Block sinkBlock;
@@ -175,6 +177,9 @@ final class SavePipeline implements AutoCloseable {
             }
             Block block = s.block();
             if (block != null) {
+                if (cursor == null) {
+                    cursor = new SplitCursor(Chunkers.best());
+                }
                 try {
                     if (s.first()) {
                         cursor.reset(s.from());
