@@ -5,6 +5,7 @@ import dev.burrow.core.meta.FileNames;
 import dev.burrow.core.meta.Metadata;
 import dev.burrow.core.store.ObjectId;
 import dev.burrow.core.store.ObjectInserter;
+import dev.burrow.core.store.Tree;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -40,8 +41,9 @@ final class SaveWalker {
     private record Entry(Metadata meta, IndexHit hit) { }
 
     /**
-     * The index lookup for one regular file, made from its lstat fields while its metadata is read: on a hit
-     * the metadata read skips what the index vouches for, and the walk reuses the stored id.
+     * The index lookup for one regular file or directory, made from its lstat fields while its metadata is
+     * read: on a file's hit the metadata read skips what the index vouches for, and the walk reuses the stored
+     * id; a directory's hit makes its stored tree a candidate for reuse (see {@link Step.Kind#DIR_START}).
      */
     private static final class IndexHit implements ToLongFunction<Metadata> {
         private final FileIndex index;
@@ -60,7 +62,7 @@ final class SaveWalker {
             byte[] p = FileNames.pathBytes(path);
             gitMode = index.lookup(p, 0, p.length, m.device(), m.inode(), m.linkCount(), m.ctimeNanos(),
                     m.mtimeNanos(), m.statSize(), id, 0, attr);
-            return gitMode < 0 ? FileIndex.NO_ATTR : attr[0];
+            return gitMode < 0 || !m.isRegularFile() ? FileIndex.NO_ATTR : attr[0];
         }
     }
 
@@ -87,15 +89,29 @@ final class SaveWalker {
     }
 
     void run(VirtualDir root) throws IOException, InterruptedException {
-        walk(root, null, null);
+        walk(root, null, null, null);
         files.put(SaveReader.FileRead.END);
         steps.put(Step.DONE);
     }
 
-    private void walk(VirtualDir dir, byte[] name, Metadata known) throws IOException, InterruptedException {
-        Metadata own = known != null ? known
-                : dir.metadataSource() == null ? Metadata.empty() : readOwnMetadata(dir.metadataSource());
-        steps.put(new Step(Step.Kind.DIR_START, name, dir.metadataSource(), own, false));
+    /**
+     * Walks {@code dir}; {@code known} and {@code knownHit} are its metadata and index lookup when its parent
+     * read them, else null.
+     */
+    private void walk(VirtualDir dir, byte[] name, Metadata known, IndexHit knownHit)
+            throws IOException, InterruptedException {
+        Metadata own = known;
+        IndexHit hit = knownHit;
+        if (own == null && dir.metadataSource() != null) {
+            hit = isWholeRealDirectory(dir) && index != null ? new IndexHit(index, dir.metadataSource()) : null;
+            own = readOwnMetadata(dir.metadataSource(), hit);
+        } else if (own == null) {
+            own = Metadata.empty();
+        }
+        byte[] storedTree = isWholeRealDirectory(dir) ? storedTree(own, hit) : null;
+        boolean fromDisk = !dir.contentsOf().isEmpty();
+        steps.put(new Step(Step.Kind.DIR_START, name, dir.metadataSource(), own, fromDisk, storedTree,
+                Tree.MODE_TREE));
         TreeMap<byte[], Child> children = new TreeMap<>(Arrays::compareUnsigned);
         for (Map.Entry<byte[], VirtualDir> e : dir.children().entrySet()) {
             children.put(e.getKey(), new Child(e.getKey(), null, e.getValue()));
@@ -118,7 +134,7 @@ final class SaveWalker {
                 Child c = list.get(i);
                 Future<Entry> pending = metas.set(i, null);
                 if (c.virtual() != null) {
-                    walk(c.virtual(), c.name(), null);
+                    walk(c.virtual(), c.name(), null, null);
                     continue;
                 }
                 Entry e = metadataOf(c.path(), pending);
@@ -127,7 +143,7 @@ final class SaveWalker {
                 }
                 Metadata m = e.meta();
                 if (m.isDirectory()) {
-                    walk(VirtualDir.real(c.path()), c.name(), m);
+                    walk(VirtualDir.real(c.path()), c.name(), m, e.hit());
                 } else if (m.isRegularFile()) {
                     Step unchanged = unchanged(c, m, e.hit());
                     if (unchanged != null) {
@@ -147,7 +163,7 @@ final class SaveWalker {
                 }
             }
         }
-        steps.put(new Step(Step.Kind.DIR_END, name, null, null, !dir.contentsOf().isEmpty()));
+        steps.put(new Step(Step.Kind.DIR_END, name, null, null, fromDisk));
     }
 
     /**
@@ -162,6 +178,29 @@ final class SaveWalker {
         return new Step(Step.Kind.UNCHANGED, c.name(), c.path(), m, false, hit.id, hit.gitMode);
     }
 
+    /**
+     * Whether {@code dir} is one real directory with nothing added to it, so that its tree is what a save
+     * of that directory alone records in the index (a directory that merges sources is rebuilt every time).
+     */
+    private static boolean isWholeRealDirectory(VirtualDir dir) {
+        return dir.contentsOf().size() == 1 && dir.contentsOf().getFirst().equals(dir.metadataSource())
+                && dir.children().isEmpty() && dir.files().isEmpty();
+    }
+
+    /**
+     * The tree the index recorded for a directory whose lstat fingerprint is unchanged, if the repository has
+     * it; else null. The fingerprint only says the directory's own entries and metadata are the same (adding,
+     * removing or renaming an entry changes its mtime, metadata changes its ctime); the writer reuses the
+     * tree only if every child turns out unchanged as well.
+     */
+    private byte[] storedTree(Metadata m, IndexHit hit) {
+        if (hit == null || hit.gitMode != Tree.MODE_TREE || !m.isDirectory()
+                || !inserter.existsInRepository(hit.id, 0)) {
+            return null;
+        }
+        return hit.id;
+    }
+
     private Future<Entry> readMetadata(Child c) throws InterruptedException {
         if (c.virtual() != null) {
             return null;
@@ -174,7 +213,7 @@ final class SaveWalker {
                         return new Entry(Metadata.fromPath(c.path()), null);
                     }
                     IndexHit hit = new IndexHit(index, c.path());
-                    // fromPath asks the index only about regular files; for others hit stays a miss.
+                    // fromPath asks the index only about regular files and directories; for others hit stays a miss.
                     return new Entry(Metadata.fromPath(c.path(), hit), hit);
                 } finally {
                     metaPermits.release();
@@ -213,9 +252,9 @@ final class SaveWalker {
         }
     }
 
-    private Metadata readOwnMetadata(Path dir) throws IOException {
+    private Metadata readOwnMetadata(Path dir, IndexHit hit) throws IOException {
         try {
-            return Metadata.fromPath(dir);
+            return Metadata.fromPath(dir, hit);
         } catch (NoSuchFileException e) {
             progress.skip(dir, "vanished during the save; saved without its metadata");
             return Metadata.empty();

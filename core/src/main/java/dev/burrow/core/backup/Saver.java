@@ -23,6 +23,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,16 +53,23 @@ public final class Saver {
      * The system property {@code burrow.save.checkpointBytes} overrides it (tests use small values).
      */
     static final long CHECKPOINT_BYTES = Long.getLong("burrow.save.checkpointBytes", 256L << 20);
+    /**
+     * Steps held back, over all open directories, while they may still be reused whole (see {@link OpenDir}).
+     * Past this the directories are built as usual, so a huge directory costs time, never memory.
+     */
+    static final int MAX_HELD = 8192;
 
     private final SaveProgress progress;
     private final ObjectInserter inserter;
     private final SavePipeline pipeline;
-    private final SplitCursor bupmCursor = new SplitCursor(Chunkers.best());
+    /** Made on first use: a re-save that reuses every directory splits nothing and need not load a chunker. */
+    private SplitCursor bupmCursor;
     private final ChunkTreeBuilder builder;
     private final byte[] id = new byte[ObjectId.LENGTH];
     private final Map<String, byte[]> hardlinks = new HashMap<>();
     private final FileIndex.Recorder recorder;
     private long nextCheckpoint;
+    private int held;
 
     private Saver(ObjectInserter inserter, SaveProgress progress, SavePipeline pipeline, FileIndex.Recorder recorder) {
         this.inserter = inserter;
@@ -208,19 +216,43 @@ public final class Saver {
         }
     }
 
-    /** A directory whose tree is being written: its entries so far and its .bupm stream. */
+    /**
+     * A directory whose tree is being written: its entries so far and its .bupm stream.
+     *
+     * <p>A directory whose own fingerprint the index shows unchanged starts out {@link #reusable}: as bup does
+     * (spec §10), its recorded tree is reused whole if every child turns out unchanged too, files by their
+     * fingerprints and subdirectories reused in turn. Until then its children's steps are only held back,
+     * so an unchanged tree costs no metadata encoding, tree building or index recording. The first child that
+     * is not unchanged (new or changed content, a symlink or special file, which the index does not cover, or
+     * a file with other hard links, whose .bupm entry depends on the walk) ends that for this directory and
+     * every open one around it: they are built from their held steps, outermost first, which is the order a
+     * save without reuse takes. Directories still reusable are always the innermost open ones.
+     */
     private static final class OpenDir {
         final byte[] name;
         final Path path;
         final Metadata meta;
+        /** The directory is recorded in the index when it ends (it was read from disk). */
+        final boolean indexed;
         final TreeFormatter tree = new TreeFormatter();
         final ByteArrayOutputStream bupm = new ByteArrayOutputStream();
         boolean nameRightAfterBupm;
+        /** The tree to reuse while every child so far was unchanged; else null. */
+        byte[] reusable;
+        /** While {@link #reusable}: the unchanged files and reused subdirectories (as their DIR_START) so far. */
+        List<Step> heldBack;
 
-        OpenDir(byte[] name, Path path, Metadata meta) {
-            this.name = name;
-            this.path = path;
-            this.meta = meta;
+        OpenDir(Step start) {
+            this.name = start.name;
+            this.path = start.path;
+            this.meta = start.meta;
+            this.indexed = start.countsAsFile;
+            this.reusable = start.id;
+            if (reusable != null) {
+                heldBack = new ArrayList<>();
+            } else {
+                bupm.writeBytes(meta.encode());
+            }
         }
 
         void add(int mode, byte[] mangled, ObjectId id) {
@@ -241,35 +273,52 @@ public final class Saver {
             Step s = pipeline.nextStep();
             switch (s.kind) {
                 case DIR_START -> {
-                    OpenDir d = new OpenDir(s.name, s.path, s.meta);
-                    d.bupm.writeBytes(s.meta.encode());
-                    open.push(d);
+                    if (s.id == null) {
+                        buildHeldBack(open);   // A directory below that changed: no enclosing one is reused.
+                    }
+                    open.push(new OpenDir(s));
                 }
                 case DIR_END -> {
                     OpenDir d = open.pop();
-                    int bupmMode = storeBupm(d.bupm.toByteArray(), d.nameRightAfterBupm);
-                    d.tree.add(bupmMode, BUPM, ObjectId.fromBytes(id, 0));
                     if (s.countsAsFile) {
                         // Only directories read from disk count, as in the total measured up front; ancestors do not.
                         progress.file();
                     }
-                    ObjectId tree = inserter.insert(ObjectType.TREE, d.tree.format());
-                    if (s.countsAsFile) {
-                        // Recording the directory lets the index drop entries of children that are gone.
-                        record(d.path, d.meta, Tree.MODE_TREE, tree.toBytes());
-                    }
+                    ObjectId tree = d.reusable != null ? reuse(d) : writeTree(d, s.countsAsFile);
                     if (open.isEmpty()) {
                         return tree;
                     }
-                    open.peek().add(Tree.MODE_TREE, mangle(d.name, false), tree);
+                    OpenDir parent = open.peek();
+                    if (d.reusable != null && parent.reusable != null && held < MAX_HELD) {
+                        parent.heldBack.add(new Step(Step.Kind.DIR_START, d.name, d.path, d.meta, true, d.reusable,
+                                Tree.MODE_TREE));
+                        held++;
+                        continue;
+                    }
+                    buildHeldBack(open);
+                    if (d.reusable != null) {
+                        addReused(parent, d.name, d.path, d.meta, d.reusable);
+                    } else {
+                        parent.add(Tree.MODE_TREE, mangle(d.name, false), tree);
+                    }
                 }
-                case CONTENT, LEAF, UNCHANGED -> {
+                case UNCHANGED -> {
                     OpenDir d = open.peek();
-                    Metadata saved = switch (s.kind) {
-                        case CONTENT -> writeContent(s, d);
-                        case UNCHANGED -> writeUnchanged(s, d);
-                        default -> writeLeaf(s, d);
-                    };
+                    if (d.reusable != null && s.meta.linkCount() <= 1 && held < MAX_HELD) {
+                        progress.unchanged(s.meta.statSize());
+                        d.heldBack.add(s);
+                        held++;
+                        continue;
+                    }
+                    buildHeldBack(open);
+                    progress.unchanged(s.meta.statSize());
+                    d.bupm.writeBytes(writeUnchanged(s, d).encode());
+                    checkpoint();
+                }
+                case CONTENT, LEAF -> {
+                    buildHeldBack(open);
+                    OpenDir d = open.peek();
+                    Metadata saved = s.kind == Step.Kind.CONTENT ? writeContent(s, d) : writeLeaf(s, d);
                     if (saved != null) {
                         d.bupm.writeBytes(saved.encode());
                     }
@@ -331,12 +380,66 @@ public final class Saver {
         return finishLeaf(s, s.meta.withSize(builder.bytes()), mode, tree);
     }
 
+    /** Writes a directory's .bupm and tree, and records it in the index if it was read from disk. */
+    private ObjectId writeTree(OpenDir d, boolean indexed) throws IOException {
+        int bupmMode = storeBupm(d.bupm.toByteArray(), d.nameRightAfterBupm);
+        d.tree.add(bupmMode, BUPM, ObjectId.fromBytes(id, 0));
+        ObjectId tree = inserter.insert(ObjectType.TREE, d.tree.format());
+        if (indexed) {
+            // Recording the directory lets the index drop entries of children that are gone.
+            record(d.path, d.meta, Tree.MODE_TREE, tree.toBytes());
+        }
+        return tree;
+    }
+
+    /** A directory all of whose children were unchanged: its recorded tree, and nothing held back any more. */
+    private ObjectId reuse(OpenDir d) {
+        held -= d.heldBack.size();
+        d.heldBack = null;
+        return ObjectId.fromBytes(d.reusable, 0);
+    }
+
+    /**
+     * Puts a reused directory's tree into {@code parent}, which is being built. Not recorded when reused
+     * within a reused parent: the index keeps the entries below a directory recorded with the same tree. But
+     * here the parent may get a new tree, and then the index drops children the save did not record.
+     */
+    private void addReused(OpenDir parent, byte[] name, Path path, Metadata meta, byte[] tree) throws IOException {
+        if (parent.indexed) {
+            record(path, meta, Tree.MODE_TREE, tree);
+        }
+        parent.add(Tree.MODE_TREE, mangle(name, false), ObjectId.fromBytes(tree, 0));
+    }
+
+    /**
+     * Ends reuse for every open directory: builds each from its held-back steps, outermost first, so the
+     * trees, .bupm streams, index records and hard-link targets come out as without reuse.
+     */
+    private void buildHeldBack(ArrayDeque<OpenDir> open) throws IOException {
+        for (Iterator<OpenDir> it = open.descendingIterator(); it.hasNext(); ) {
+            OpenDir d = it.next();
+            if (d.reusable == null) {
+                continue;
+            }
+            d.reusable = null;
+            d.bupm.writeBytes(d.meta.encode());
+            for (Step h : d.heldBack) {
+                if (h.kind == Step.Kind.UNCHANGED) {
+                    d.bupm.writeBytes(writeUnchanged(h, d).encode());
+                } else {
+                    addReused(d, h.name, h.path, h.meta, h.id);
+                }
+            }
+            held -= d.heldBack.size();
+            d.heldBack = null;
+        }
+    }
+
     /** A file the index shows unchanged: its stored id is reused and its content not read. */
     private Metadata writeUnchanged(Step s, OpenDir tree) throws IOException {
         System.arraycopy(s.id, 0, id, 0, ObjectId.LENGTH);
         // Recorded again: an index commit drops the entries a changed directory's save did not record.
         record(s.path, s.meta, s.gitMode, id);
-        progress.unchanged(s.meta.statSize());
         return finishLeaf(s, s.meta.withSize(s.meta.statSize()), s.gitMode, tree, false);
     }
 
@@ -417,6 +520,9 @@ public final class Saver {
      */
     private int splitBytes(byte[] data) throws IOException {
         builder.reset();
+        if (bupmCursor == null) {
+            bupmCursor = new SplitCursor(Chunkers.best());
+        }
         bupmCursor.reset(0);
         for (int end = Math.min(HashSplitter.READ_SIZE, data.length); ; end = Math.min(end + HashSplitter.READ_SIZE,
                 data.length)) {

@@ -9,7 +9,12 @@ import java.nio.file.Path;
  */
 final class Step {
     enum Kind {
-        /** A directory begins; {@code meta} is its own metadata, {@code name} null for the root. */
+        /**
+         * A directory begins; {@code meta} is its own metadata, {@code name} null for the root, and
+         * {@code countsAsFile} as for its {@link #DIR_END}. {@code id},
+         * when not null, is the tree the index recorded for it with an unchanged lstat fingerprint, and which
+         * the repository has: the writer reuses it if every child also turns out unchanged.
+         */
         DIR_START,
         /** The directory begun last ends; {@code countsAsFile} when it was read from disk. */
         DIR_END,

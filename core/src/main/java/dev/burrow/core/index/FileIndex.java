@@ -466,8 +466,13 @@ public final class FileIndex implements AutoCloseable {
             checkOpen();
             // Not forced: the merged index is forced before it replaces the old one, and the journal is deleted.
             drain(out);
-            try (IndexFile old = openIndex(file); Journal rec = Journal.open(journal)) {
-                Merge.write(old, rec, true, file);
+            try (Journal rec = Journal.open(journal)) {
+                // Nothing recorded (a re-save that reused the whole tree): the index stays as it is.
+                if (rec.count() > 0) {
+                    try (IndexFile old = openIndex(file)) {
+                        Merge.write(old, rec, true, file);
+                    }
+                }
             }
             Files.delete(journal);
             Durability.syncDirectory(journal.toAbsolutePath().getParent());

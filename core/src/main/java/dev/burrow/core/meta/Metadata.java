@@ -144,7 +144,8 @@ public final class Metadata {
      * meaning that the file has neither xattrs nor an ACL, or -1 if it does not know them. Then those are not
      * read, which saves the open, ioctl and xattr calls of every unchanged file in a re-save. The caller
      * vouches for the answer; the filesystem index does, by its ctime (setting an xattr, an ACL or a flag
-     * changes the ctime).
+     * changes the ctime). It is asked about directories too (so a caller can look them up), but their
+     * xattrs, ACL and flags are always read.
      */
     public static Metadata fromPath(Path path, ToLongFunction<Metadata> knownAttr) throws IOException {
         Objects.requireNonNull(path, "path");
@@ -170,9 +171,9 @@ public final class Metadata {
             b.inode = st.inode();
             b.linkCount = st.linkCount();
             b.statSize = st.size();
-            if (knownAttr != null && type == S_IFREG) {
+            if (knownAttr != null && (type == S_IFREG || type == S_IFDIR)) {
                 long attr = knownAttr.applyAsLong(b.build());
-                if (attr >= 0) {
+                if (attr >= 0 && type == S_IFREG) {
                     b.linuxAttr = attr;
                     return b.build();
                 }
