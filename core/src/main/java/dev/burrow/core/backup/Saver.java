@@ -101,6 +101,9 @@ public final class Saver {
         String ref = "refs/heads/" + request.name();
         VirtualDir root = SnapshotLayout.plan(request.sources(), request.rewrite());
         listener.started(-1, -1);
+        if (!listener.wantsTotals()) {
+            return saveSnapshot(repo, request, listener, hashers, ref, root);
+        }
         try (TotalsMeasure measure = TotalsMeasure.start(request.sources(), listener)) {
             SaveResult result = saveSnapshot(repo, request, listener, hashers, ref, root);
             measure.await();
