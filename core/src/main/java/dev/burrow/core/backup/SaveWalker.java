@@ -13,6 +13,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,12 +31,27 @@ import java.util.function.ToLongFunction;
  * the writer and {@link SaveReader.FileRead}s for the reader. It runs on a virtual thread; each entry's
  * metadata (lstat, xattrs, ACL, chattr flags) is read on its own virtual thread, up to {@value #LOOKAHEAD}
  * entries ahead of the walk, at most {@value #CONCURRENT} at a time.
+ *
+ * <p>Like bup (spec §10), a save with the index reuses the tree it recorded for a directory in which nothing
+ * changed, and the writer then gets one {@link Step.Kind#REUSED} step for it. A directory whose own lstat
+ * fingerprint matches its entry (so no entry was added, removed or renamed in it, and its own metadata is
+ * the same) and whose tree the repository has is <em>held</em>: its DIR_START and its children's steps are
+ * kept back while every child is unchanged (a file by its fingerprint, a subdirectory reused in turn). The
+ * first child that is not (new or changed content, a symlink or special file, which the index does not
+ * cover, a file with other hard links, whose .bupm entry depends on the walk, or an entry that cannot be
+ * read) releases it and every held directory around it: their steps go out, outermost first, in walk order.
+ * Held directories are always the innermost ones of the walk, and at most {@value #MAX_HELD} steps are held,
+ * so a huge directory costs time, not memory.
  */
 final class SaveWalker {
     static final int LOOKAHEAD = 64;
     static final int CONCURRENT = 16;
+    static final int MAX_HELD = 8192;
 
     private record Child(byte[] name, Path path, VirtualDir virtual) { }
+
+    /** A directory that may be reused whole: its tree in the index, its DIR_START and its children's steps. */
+    private record Held(byte[] tree, Step start, List<Step> steps) { }
 
     /** An entry's metadata, and for a regular file what the index knows of it (null without an index). */
     private record Entry(Metadata meta, IndexHit hit) { }
@@ -73,6 +89,9 @@ final class SaveWalker {
     private final SaveProgress progress;
     private final FileIndex index;
     private final ObjectInserter inserter;
+    /** The held directories, innermost first. */
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private int heldSteps;
 
     /**
      * @param index    the filesystem index to skip unchanged files with, or null to read every file
@@ -110,8 +129,14 @@ final class SaveWalker {
         }
         byte[] storedTree = isWholeRealDirectory(dir) ? storedTree(own, hit) : null;
         boolean fromDisk = !dir.contentsOf().isEmpty();
-        steps.put(new Step(Step.Kind.DIR_START, name, dir.metadataSource(), own, fromDisk, storedTree,
-                Tree.MODE_TREE));
+        Step start = new Step(Step.Kind.DIR_START, name, dir.metadataSource(), own, fromDisk);
+        Held mine = null;
+        if (storedTree != null && heldSteps < MAX_HELD) {
+            mine = new Held(storedTree, start, new ArrayList<>());
+            held.push(mine);
+        } else {
+            emit(start);
+        }
         TreeMap<byte[], Child> children = new TreeMap<>(Arrays::compareUnsigned);
         for (Map.Entry<byte[], VirtualDir> e : dir.children().entrySet()) {
             children.put(e.getKey(), new Child(e.getKey(), null, e.getValue()));
@@ -139,6 +164,7 @@ final class SaveWalker {
                 }
                 Entry e = metadataOf(c.path(), pending);
                 if (e == null) {
+                    release();
                     continue;
                 }
                 Metadata m = e.meta();
@@ -147,13 +173,14 @@ final class SaveWalker {
                 } else if (m.isRegularFile()) {
                     Step unchanged = unchanged(c, m, e.hit());
                     if (unchanged != null) {
-                        steps.put(unchanged);
+                        hold(unchanged, m.linkCount() <= 1);
                         continue;
                     }
+                    release();
                     files.put(new SaveReader.FileRead(c.path(), m.statSize(), m.mtimeNanos(), m.ctimeNanos()));
                     steps.put(new Step(Step.Kind.CONTENT, c.name(), c.path(), m, false));
                 } else {
-                    steps.put(new Step(Step.Kind.LEAF, c.name(), c.path(), m, false));
+                    emit(new Step(Step.Kind.LEAF, c.name(), c.path(), m, false));
                 }
             }
         } finally {
@@ -163,7 +190,54 @@ final class SaveWalker {
                 }
             }
         }
-        steps.put(new Step(Step.Kind.DIR_END, name, null, null, fromDisk));
+        if (mine != null && held.peek() == mine) {
+            held.pop();
+            reused(mine);
+            hold(new Step(Step.Kind.REUSED, name, dir.metadataSource(), own, fromDisk, mine.tree(), Tree.MODE_TREE),
+                    true);
+        } else {
+            emit(new Step(Step.Kind.DIR_END, name, null, null, fromDisk));
+        }
+    }
+
+    /** Holds {@code s} back with the innermost held directory if there is one and it may; else sends it. */
+    private void hold(Step s, boolean mayHold) throws InterruptedException {
+        if (mayHold && !held.isEmpty() && heldSteps < MAX_HELD) {
+            held.peek().steps().add(s);
+            heldSteps++;
+        } else {
+            emit(s);
+        }
+    }
+
+    /** Sends {@code s} to the writer, after releasing every held directory. */
+    private void emit(Step s) throws InterruptedException {
+        release();
+        steps.put(s);
+    }
+
+    /** Sends every held directory's DIR_START and held steps, outermost first: none of them is reused. */
+    private void release() throws InterruptedException {
+        while (!held.isEmpty()) {
+            Held h = held.removeLast();
+            steps.put(h.start());
+            for (Step s : h.steps()) {
+                steps.put(s);
+            }
+            heldSteps -= h.steps().size();
+        }
+    }
+
+    /** A held directory was reused: what it held is never sent, so it is counted here. */
+    private void reused(Held h) {
+        for (Step s : h.steps()) {
+            if (s.kind == Step.Kind.UNCHANGED) {
+                progress.unchanged(s.meta.statSize());
+            } else if (s.countsAsFile) {
+                progress.file();
+            }
+        }
+        heldSteps -= h.steps().size();
     }
 
     /**

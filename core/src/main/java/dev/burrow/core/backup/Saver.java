@@ -23,7 +23,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,11 +52,6 @@ public final class Saver {
      * The system property {@code burrow.save.checkpointBytes} overrides it (tests use small values).
      */
     static final long CHECKPOINT_BYTES = Long.getLong("burrow.save.checkpointBytes", 256L << 20);
-    /**
-     * Steps held back, over all open directories, while they may still be reused whole (see {@link OpenDir}).
-     * Past this the directories are built as usual, so a huge directory costs time, never memory.
-     */
-    static final int MAX_HELD = 8192;
 
     private final SaveProgress progress;
     private final ObjectInserter inserter;
@@ -69,7 +63,6 @@ public final class Saver {
     private final Map<String, byte[]> hardlinks = new HashMap<>();
     private final FileIndex.Recorder recorder;
     private long nextCheckpoint;
-    private int held;
 
     private Saver(ObjectInserter inserter, SaveProgress progress, SavePipeline pipeline, FileIndex.Recorder recorder) {
         this.inserter = inserter;
@@ -219,18 +212,7 @@ public final class Saver {
         }
     }
 
-    /**
-     * A directory whose tree is being written: its entries so far and its .bupm stream.
-     *
-     * <p>A directory whose own fingerprint the index shows unchanged starts out {@link #reusable}: as bup does
-     * (spec §10), its recorded tree is reused whole if every child turns out unchanged too, files by their
-     * fingerprints and subdirectories reused in turn. Until then its children's steps are only held back,
-     * so an unchanged tree costs no metadata encoding, tree building or index recording. The first child that
-     * is not unchanged (new or changed content, a symlink or special file, which the index does not cover, or
-     * a file with other hard links, whose .bupm entry depends on the walk) ends that for this directory and
-     * every open one around it: they are built from their held steps, outermost first, which is the order a
-     * save without reuse takes. Directories still reusable are always the innermost open ones.
-     */
+    /** A directory whose tree is being written: its entries so far and its .bupm stream. */
     private static final class OpenDir {
         final byte[] name;
         final Path path;
@@ -240,22 +222,13 @@ public final class Saver {
         final TreeFormatter tree = new TreeFormatter();
         final ByteArrayOutputStream bupm = new ByteArrayOutputStream();
         boolean nameRightAfterBupm;
-        /** The tree to reuse while every child so far was unchanged; else null. */
-        byte[] reusable;
-        /** While {@link #reusable}: the unchanged files and reused subdirectories (as their DIR_START) so far. */
-        List<Step> heldBack;
 
         OpenDir(Step start) {
             this.name = start.name;
             this.path = start.path;
             this.meta = start.meta;
             this.indexed = start.countsAsFile;
-            this.reusable = start.id;
-            if (reusable != null) {
-                heldBack = new ArrayList<>();
-            } else {
-                bupm.writeBytes(meta.encode());
-            }
+            bupm.writeBytes(meta.encode());
         }
 
         void add(int mode, byte[] mangled, ObjectId id) {
@@ -275,53 +248,49 @@ public final class Saver {
             checkInterrupted();
             Step s = pipeline.nextStep();
             switch (s.kind) {
-                case DIR_START -> {
-                    if (s.id == null) {
-                        buildHeldBack(open);   // A directory below that changed: no enclosing one is reused.
-                    }
-                    open.push(new OpenDir(s));
-                }
+                case DIR_START -> open.push(new OpenDir(s));
                 case DIR_END -> {
                     OpenDir d = open.pop();
+                    int bupmMode = storeBupm(d.bupm.toByteArray(), d.nameRightAfterBupm);
+                    d.tree.add(bupmMode, BUPM, ObjectId.fromBytes(id, 0));
                     if (s.countsAsFile) {
                         // Only directories read from disk count, as in the total measured up front; ancestors do not.
                         progress.file();
                     }
-                    ObjectId tree = d.reusable != null ? reuse(d) : writeTree(d, s.countsAsFile);
+                    ObjectId tree = inserter.insert(ObjectType.TREE, d.tree.format());
+                    if (s.countsAsFile) {
+                        // Recording the directory lets the index drop entries of children that are gone.
+                        record(d.path, d.meta, Tree.MODE_TREE, tree.toBytes());
+                    }
+                    if (open.isEmpty()) {
+                        return tree;
+                    }
+                    open.peek().add(Tree.MODE_TREE, mangle(d.name, false), tree);
+                }
+                case REUSED -> {
+                    if (s.countsAsFile) {
+                        progress.file();
+                    }
+                    ObjectId tree = ObjectId.fromBytes(s.id, 0);
                     if (open.isEmpty()) {
                         return tree;
                     }
                     OpenDir parent = open.peek();
-                    if (d.reusable != null && parent.reusable != null && held < MAX_HELD) {
-                        parent.heldBack.add(new Step(Step.Kind.DIR_START, d.name, d.path, d.meta, true, d.reusable,
-                                Tree.MODE_TREE));
-                        held++;
-                        continue;
+                    if (parent.indexed) {
+                        // The parent may get a new tree, and then the index drops the children this save did not
+                        // record. Directories reused within a reused one need no record: the index keeps the
+                        // entries below a directory whose tree is the same.
+                        record(s.path, s.meta, Tree.MODE_TREE, s.id);
                     }
-                    buildHeldBack(open);
-                    if (d.reusable != null) {
-                        addReused(parent, d.name, d.path, d.meta, d.reusable);
-                    } else {
-                        parent.add(Tree.MODE_TREE, mangle(d.name, false), tree);
-                    }
+                    parent.add(Tree.MODE_TREE, mangle(s.name, false), tree);
                 }
-                case UNCHANGED -> {
+                case CONTENT, LEAF, UNCHANGED -> {
                     OpenDir d = open.peek();
-                    if (d.reusable != null && s.meta.linkCount() <= 1 && held < MAX_HELD) {
-                        progress.unchanged(s.meta.statSize());
-                        d.heldBack.add(s);
-                        held++;
-                        continue;
-                    }
-                    buildHeldBack(open);
-                    progress.unchanged(s.meta.statSize());
-                    d.bupm.writeBytes(writeUnchanged(s, d).encode());
-                    checkpoint();
-                }
-                case CONTENT, LEAF -> {
-                    buildHeldBack(open);
-                    OpenDir d = open.peek();
-                    Metadata saved = s.kind == Step.Kind.CONTENT ? writeContent(s, d) : writeLeaf(s, d);
+                    Metadata saved = switch (s.kind) {
+                        case CONTENT -> writeContent(s, d);
+                        case UNCHANGED -> writeUnchanged(s, d);
+                        default -> writeLeaf(s, d);
+                    };
                     if (saved != null) {
                         d.bupm.writeBytes(saved.encode());
                     }
@@ -383,66 +352,12 @@ public final class Saver {
         return finishLeaf(s, s.meta.withSize(builder.bytes()), mode, tree);
     }
 
-    /** Writes a directory's .bupm and tree, and records it in the index if it was read from disk. */
-    private ObjectId writeTree(OpenDir d, boolean indexed) throws IOException {
-        int bupmMode = storeBupm(d.bupm.toByteArray(), d.nameRightAfterBupm);
-        d.tree.add(bupmMode, BUPM, ObjectId.fromBytes(id, 0));
-        ObjectId tree = inserter.insert(ObjectType.TREE, d.tree.format());
-        if (indexed) {
-            // Recording the directory lets the index drop entries of children that are gone.
-            record(d.path, d.meta, Tree.MODE_TREE, tree.toBytes());
-        }
-        return tree;
-    }
-
-    /** A directory all of whose children were unchanged: its recorded tree, and nothing held back any more. */
-    private ObjectId reuse(OpenDir d) {
-        held -= d.heldBack.size();
-        d.heldBack = null;
-        return ObjectId.fromBytes(d.reusable, 0);
-    }
-
-    /**
-     * Puts a reused directory's tree into {@code parent}, which is being built. Not recorded when reused
-     * within a reused parent: the index keeps the entries below a directory recorded with the same tree. But
-     * here the parent may get a new tree, and then the index drops children the save did not record.
-     */
-    private void addReused(OpenDir parent, byte[] name, Path path, Metadata meta, byte[] tree) throws IOException {
-        if (parent.indexed) {
-            record(path, meta, Tree.MODE_TREE, tree);
-        }
-        parent.add(Tree.MODE_TREE, mangle(name, false), ObjectId.fromBytes(tree, 0));
-    }
-
-    /**
-     * Ends reuse for every open directory: builds each from its held-back steps, outermost first, so the
-     * trees, .bupm streams, index records and hard-link targets come out as without reuse.
-     */
-    private void buildHeldBack(ArrayDeque<OpenDir> open) throws IOException {
-        for (Iterator<OpenDir> it = open.descendingIterator(); it.hasNext(); ) {
-            OpenDir d = it.next();
-            if (d.reusable == null) {
-                continue;
-            }
-            d.reusable = null;
-            d.bupm.writeBytes(d.meta.encode());
-            for (Step h : d.heldBack) {
-                if (h.kind == Step.Kind.UNCHANGED) {
-                    d.bupm.writeBytes(writeUnchanged(h, d).encode());
-                } else {
-                    addReused(d, h.name, h.path, h.meta, h.id);
-                }
-            }
-            held -= d.heldBack.size();
-            d.heldBack = null;
-        }
-    }
-
     /** A file the index shows unchanged: its stored id is reused and its content not read. */
     private Metadata writeUnchanged(Step s, OpenDir tree) throws IOException {
         System.arraycopy(s.id, 0, id, 0, ObjectId.LENGTH);
         // Recorded again: an index commit drops the entries a changed directory's save did not record.
         record(s.path, s.meta, s.gitMode, id);
+        progress.unchanged(s.meta.statSize());
         return finishLeaf(s, s.meta.withSize(s.meta.statSize()), s.gitMode, tree, false);
     }
 

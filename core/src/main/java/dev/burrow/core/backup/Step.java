@@ -11,9 +11,7 @@ final class Step {
     enum Kind {
         /**
          * A directory begins; {@code meta} is its own metadata, {@code name} null for the root, and
-         * {@code countsAsFile} as for its {@link #DIR_END}. {@code id},
-         * when not null, is the tree the index recorded for it with an unchanged lstat fingerprint, and which
-         * the repository has: the writer reuses it if every child also turns out unchanged.
+         * {@code countsAsFile} as for its {@link #DIR_END}.
          */
         DIR_START,
         /** The directory begun last ends; {@code countsAsFile} when it was read from disk. */
@@ -24,6 +22,11 @@ final class Step {
         LEAF,
         /** A regular file the filesystem index shows unchanged and stored as {@code id} with {@code gitMode}. */
         UNCHANGED,
+        /**
+         * A whole directory in which nothing changed, stored as the tree {@code id} the index recorded for it
+         * (no DIR_START, DIR_END or steps for its contents); {@code countsAsFile} as for a {@link #DIR_END}.
+         */
+        REUSED,
         /** The walk is over. */
         DONE
     }
