@@ -58,8 +58,8 @@ final class SaveWalker {
 
     /**
      * The index lookup for one regular file or directory, made from its lstat fields while its metadata is
-     * read: on a file's hit the metadata read skips what the index vouches for, and the walk reuses the stored
-     * id; a directory's hit makes its stored tree a candidate for reuse (see {@link Step.Kind#DIR_START}).
+     * read: on a hit the metadata read skips what the index vouches for, and the walk reuses the stored id
+     * (a directory's tree only if nothing below it changed either).
      */
     private static final class IndexHit implements ToLongFunction<Metadata> {
         private final FileIndex index;
@@ -78,7 +78,7 @@ final class SaveWalker {
             byte[] p = FileNames.pathBytes(path);
             gitMode = index.lookup(p, 0, p.length, m.device(), m.inode(), m.linkCount(), m.ctimeNanos(),
                     m.mtimeNanos(), m.statSize(), id, 0, attr);
-            return gitMode < 0 || !m.isRegularFile() ? FileIndex.NO_ATTR : attr[0];
+            return gitMode < 0 ? FileIndex.NO_ATTR : attr[0];
         }
     }
 

@@ -366,8 +366,8 @@ public final class Saver {
             return;
         }
         byte[] p = FileNames.pathBytes(path);
-        // With the chattr flags of a file without xattrs or ACL, a re-save reads nothing but its lstat.
-        long attr = m.isRegularFile() && m.xattrs().isEmpty() && m.posix1eAcl().isEmpty()
+        // With the chattr flags of a file or directory without xattrs or ACL, a re-save reads nothing but its lstat.
+        long attr = (m.isRegularFile() || m.isDirectory()) && m.xattrs().isEmpty() && m.posix1eAcl().isEmpty()
                 && (m.linuxAttr() >>> 32) == 0 ? m.linuxAttr() : FileIndex.NO_ATTR;
         recorder.add(p, 0, p.length, m.device(), m.inode(), m.linkCount(), m.ctimeNanos(), m.mtimeNanos(),
                 m.statSize(), gitMode, objectId, 0, attr);

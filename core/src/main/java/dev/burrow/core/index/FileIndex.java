@@ -164,9 +164,10 @@ public final class FileIndex implements AutoCloseable {
 
     /**
      * As {@link #lookup(byte[], int, int, long, long, long, long, long, long, byte[], int)}; on a hit also
-     * writes to {@code attrOut[0]} the chattr flags recorded with the entry if it had neither xattrs nor an
-     * ACL, else {@link #NO_ATTR}. An unchanged fingerprint means those are unchanged too: setting an xattr,
-     * an ACL or a chattr flag changes the ctime. So a caller may take the rest of the metadata from lstat.
+     * writes to {@code attrOut[0]} the chattr flags recorded with the entry (a file or directory) if it had
+     * neither xattrs nor an ACL, else {@link #NO_ATTR}. An unchanged fingerprint means those are unchanged
+     * too: setting an xattr, an ACL or a chattr flag changes the ctime. So a caller may take the rest of the
+     * metadata from lstat.
      */
     public int lookup(byte[] path, int pathOff, int pathLen, long dev, long ino, long nlink, long ctimeNs,
                       long mtimeNs, long size, byte[] idOut, int idOff, long[] attrOut) {

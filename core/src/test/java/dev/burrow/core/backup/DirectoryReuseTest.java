@@ -149,6 +149,25 @@ class DirectoryReuseTest {
     }
 
     /**
+     * The index keeps a directory's chattr flags only if it had no xattrs and no ACL; a directory rebuilt
+     * because a child changed must still get its own xattrs, and a change to them must reach the snapshot.
+     */
+    @Test
+    void aRebuiltDirectoryKeepsItsXattrsAndAnXattrChangeReachesIt() throws Exception {
+        Path x = src.resolve("a/x");
+        Assumptions.assumeTrue(setXattr(x, "v1"), "no user xattrs on this filesystem");
+        SaveResult before = firstSave();
+
+        Files.writeString(x.resolve("x1.txt"), "more\n", StandardOpenOption.APPEND);
+        SaveResult child = settledSave();
+        assertEquals(Set.of("", "a", "a/x", "a/x/.bupm", "a/x/x1.txt"), changedPaths(before, child));
+
+        setXattr(x, "v2");
+        SaveResult own = settledSave();
+        assertEquals(Set.of("", "a", "a/x", "a/x/.bupm"), changedPaths(child, own));
+    }
+
+    /**
      * Every link to an inode records the first path the save meets as its target, so a directory holding one
      * must not be skipped: a later link would take itself as the first.
      */
