@@ -16,10 +16,12 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -28,9 +30,11 @@ import java.util.function.ToLongFunction;
 
 /**
  * Walks the sources depth-first in name order, as a serial save would, and turns them into {@link Step}s for
- * the writer and {@link SaveReader.FileRead}s for the reader. It runs on a virtual thread; each entry's
- * metadata (lstat, xattrs, ACL, chattr flags) is read on its own virtual thread, up to {@value #LOOKAHEAD}
- * entries ahead of the walk, at most {@value #CONCURRENT} at a time.
+ * the writer and {@link SaveReader.FileRead}s for the reader. It runs on a virtual thread; the entries'
+ * metadata (lstat, xattrs, ACL, chattr flags) is read on other virtual threads, {@value #BATCH} consecutive
+ * entries each, up to {@value #LOOKAHEAD} entries ahead of the walk, at most {@value #CONCURRENT} batches at a
+ * time. A thread per entry cost more than an unchanged entry's lstat: in a re-save where the index vouches for
+ * nearly everything, the task hand-offs were a fifth of the CPU time.
  *
  * <p>Like bup (spec §10), a save with the index reuses the tree it recorded for a directory in which nothing
  * changed, and the writer then gets one {@link Step.Kind#REUSED} step for it. A directory whose own lstat
@@ -45,6 +49,7 @@ import java.util.function.ToLongFunction;
  */
 final class SaveWalker {
     static final int LOOKAHEAD = 64;
+    static final int BATCH = 16;
     static final int CONCURRENT = 16;
     static final int MAX_HELD = 8192;
 
@@ -153,8 +158,10 @@ final class SaveWalker {
         int submitted = 0;
         try {
             for (int i = 0; i < list.size(); i++) {
-                for (; submitted < list.size() && submitted <= i + LOOKAHEAD; submitted++) {
-                    metas.add(readMetadata(list.get(submitted)));
+                while (submitted < list.size() && submitted <= i + LOOKAHEAD) {
+                    int end = Math.min(submitted + BATCH, list.size());
+                    metas.addAll(readMetadata(list.subList(submitted, end)));
+                    submitted = end;
                 }
                 Child c = list.get(i);
                 Future<Entry> pending = metas.set(i, null);
@@ -275,20 +282,31 @@ final class SaveWalker {
         return hit.id;
     }
 
-    private Future<Entry> readMetadata(Child c) throws InterruptedException {
-        if (c.virtual() != null) {
-            return null;
+    /** Starts reading the metadata of {@code batch} on one virtual thread; a future per entry, null if virtual. */
+    private List<Future<Entry>> readMetadata(List<Child> batch) throws InterruptedException {
+        List<CompletableFuture<Entry>> entries = new ArrayList<>(batch.size());
+        for (Child c : batch) {
+            entries.add(c.virtual() != null ? null : new CompletableFuture<>());
         }
         metaPermits.acquire();
         try {
-            return metaThreads.submit(() -> {
+            metaThreads.execute(() -> {
                 try {
-                    if (index == null) {
-                        return new Entry(Metadata.fromPath(c.path()), null);
+                    for (int k = 0; k < batch.size(); k++) {
+                        CompletableFuture<Entry> f = entries.get(k);
+                        if (f == null || f.isDone()) {
+                            continue;   // A virtual directory, or the walk stopped and cancelled it.
+                        }
+                        if (Thread.currentThread().isInterrupted()) {
+                            return;   // The save is being stopped; nobody waits for the rest.
+                        }
+                        try {
+                            f.complete(readEntry(batch.get(k).path()));
+                        } catch (Throwable t) {
+                            // Each entry's failure is its own: metadataOf reports it as for that path alone.
+                            f.completeExceptionally(t);
+                        }
                     }
-                    IndexHit hit = new IndexHit(index, c.path());
-                    // fromPath asks the index only about regular files and directories; for others hit stays a miss.
-                    return new Entry(Metadata.fromPath(c.path(), hit), hit);
                 } finally {
                     metaPermits.release();
                 }
@@ -297,6 +315,16 @@ final class SaveWalker {
             metaPermits.release();
             throw e;
         }
+        return Collections.unmodifiableList(entries);
+    }
+
+    private Entry readEntry(Path path) throws IOException {
+        if (index == null) {
+            return new Entry(Metadata.fromPath(path), null);
+        }
+        IndexHit hit = new IndexHit(index, path);
+        // fromPath asks the index only about regular files and directories; for others hit stays a miss.
+        return new Entry(Metadata.fromPath(path, hit), hit);
     }
 
     /** The metadata read for {@code path}, or null after a warning if it cannot be read. */
