@@ -111,6 +111,10 @@ final class IndexFile implements AutoCloseable {
     }
 
     private void checkRecords(Path file, long pathsLength) throws CorruptIndexException {
+        // The previous path is kept rather than read again: this runs over every entry at each open, mostly
+        // before the JIT has compiled it, where each segment access costs a chain of method-handle calls.
+        long prevOff = 0;
+        int prevLen = 0;
         for (long i = 0; i < count; i++) {
             long r = record(i);
             long off = map.get(BE_LONG, r + R_PATH_OFF);
@@ -118,9 +122,11 @@ final class IndexFile implements AutoCloseable {
             if (off < 0 || len <= 0 || off + len > pathsLength) {
                 throw new CorruptIndexException(file, "entry " + i + " has its path outside the file");
             }
-            if (i > 0 && Keys.compare(map, pathStart(i - 1), pathLength(i - 1), map, paths + off, len) >= 0) {
+            if (i > 0 && Keys.compare(map, paths + prevOff, prevLen, map, paths + off, len) >= 0) {
                 throw new CorruptIndexException(file, "entries are not sorted at " + i);
             }
+            prevOff = off;
+            prevLen = len;
         }
     }
 
