@@ -175,7 +175,7 @@ public final class FileIndex implements AutoCloseable {
         if (i < 0) {
             return -1;
         }
-        if ((index.getInt(i, IndexFile.R_FLAGS) & IndexFile.FLAG_RACY) != 0
+        if ((index.getInt(i, IndexFile.R_FLAGS) & (IndexFile.FLAG_RACY | IndexFile.FLAG_STALE)) != 0
                 || index.getLong(i, IndexFile.R_DEV) != dev
                 || index.getLong(i, IndexFile.R_INO) != ino
                 || index.getLong(i, IndexFile.R_NLINK) != nlink

@@ -44,6 +44,12 @@ final class IndexFile implements AutoCloseable {
     static final int R_ATTR = 88;
     /** The entry's times were too close to its save's start to trust (bup's racy-time guard): never a hit. */
     static final int FLAG_RACY = 1;
+    /**
+     * A directory entry whose tree may no longer describe what is below it: something below was recorded
+     * after it, by a save that did not get to record the directory itself (it was killed). Never a hit, so
+     * the next save rebuilds the directory instead of reusing a tree with old contents.
+     */
+    static final int FLAG_STALE = 4;
     /** {@code attr} holds the file's chattr flags, and it had no xattrs and no ACL when recorded. */
     static final int FLAG_ATTR = 2;
 

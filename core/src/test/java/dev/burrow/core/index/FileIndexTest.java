@@ -297,6 +297,27 @@ class FileIndexTest {
         }
     }
 
+    /**
+     * A save killed after it recorded a changed file but before it recorded the file's directory leaves the
+     * directory's old entry, whose fingerprint a file's change does not alter; a save must not reuse that
+     * directory's old tree, so the entry never matches again. Its other entries stay.
+     */
+    @Test
+    void directoryWithAnEntryRecordedBelowItByAnInterruptedSaveNeverMatches() throws IOException {
+        commit(b("/d"), Stat.of(1), TREE, id(1), b("/d/f"), Stat.of(2), BLOB, id(2), b("/e"), Stat.of(3), TREE,
+                id(3));
+        try (FileIndex idx = FileIndex.open(file()); FileIndex.Recorder r = idx.record()) {
+            add(r, b("/d/f"), Stat.of(4), BLOB, id(4));
+            r.checkpoint();
+        }
+        try (FileIndex idx = FileIndex.open(file())) {
+            byte[] out = new byte[20];
+            assertEquals(-1, lookup(idx, b("/d"), Stat.of(1), out));
+            assertEquals(BLOB, lookup(idx, b("/d/f"), Stat.of(4), out));
+            assertEquals(TREE, lookup(idx, b("/e"), Stat.of(3), out), "a directory with nothing new below stays");
+        }
+    }
+
     @Test
     void tornJournalTailIsIgnored() throws IOException {
         try (FileIndex idx = FileIndex.open(file()); FileIndex.Recorder r = idx.record()) {
