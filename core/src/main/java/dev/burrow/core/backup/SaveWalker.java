@@ -271,8 +271,8 @@ final class SaveWalker {
     /**
      * The tree the index recorded for a directory whose lstat fingerprint is unchanged, if the repository has
      * it; else null. The fingerprint only says the directory's own entries and metadata are the same (adding,
-     * removing or renaming an entry changes its mtime, metadata changes its ctime); the writer reuses the
-     * tree only if every child turns out unchanged as well.
+     * removing or renaming an entry changes its mtime, metadata changes its ctime); the tree is reused only
+     * if every entry below turns out unchanged as well.
      */
     private byte[] storedTree(Metadata m, IndexHit hit) {
         if (hit == null || hit.gitMode != Tree.MODE_TREE || !m.isDirectory()
@@ -298,7 +298,8 @@ final class SaveWalker {
                             continue;   // A virtual directory, or the walk stopped and cancelled it.
                         }
                         if (Thread.currentThread().isInterrupted()) {
-                            return;   // The save is being stopped; nobody waits for the rest.
+                            f.cancel(false);   // The save is being stopped: the rest fail fast, never hang.
+                            continue;
                         }
                         try {
                             f.complete(readEntry(batch.get(k).path()));
