@@ -81,6 +81,12 @@ final class ProgressMeter implements ProgressListener, AutoCloseable {
         started(totalBytes, totalFiles);
     }
 
+    /** Only the live line shows totals; without it a save need not walk its sources twice. */
+    @Override
+    public boolean wantsTotals() {
+        return live;
+    }
+
     @Override
     public void progress(long bytesDone, long filesDone) {
         // Several engine threads may report; never let a late, smaller count move the display backwards.

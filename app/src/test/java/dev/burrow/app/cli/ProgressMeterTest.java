@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,11 @@ class ProgressMeterTest {
         meter.progress(123_456_789L, 1234);
         advance(Duration.ofMillis(2500));
         assertEquals("123 MB, 1,234 files, 49 MB/s", meter.renderLine());
+    }
+
+    @Test
+    void wantsTotalsOnlyWhenItDrawsTheLine() {
+        assertEquals(List.of(true, false), List.of(meter(true, 120).wantsTotals(), meter(false, 120).wantsTotals()));
     }
 
     @Test

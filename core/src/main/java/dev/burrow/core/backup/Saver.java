@@ -56,7 +56,8 @@ public final class Saver {
     private final SaveProgress progress;
     private final ObjectInserter inserter;
     private final SavePipeline pipeline;
-    private final SplitCursor bupmCursor = new SplitCursor(Chunkers.best());
+    /** Made on first use: a re-save that reuses every directory splits nothing and need not load a chunker. */
+    private SplitCursor bupmCursor;
     private final ChunkTreeBuilder builder;
     private final byte[] id = new byte[ObjectId.LENGTH];
     private final Map<String, byte[]> hardlinks = new HashMap<>();
@@ -93,6 +94,9 @@ public final class Saver {
         String ref = "refs/heads/" + request.name();
         VirtualDir root = SnapshotLayout.plan(request.sources(), request.rewrite());
         listener.started(-1, -1);
+        if (!listener.wantsTotals()) {
+            return saveSnapshot(repo, request, listener, hashers, ref, root);
+        }
         try (TotalsMeasure measure = TotalsMeasure.start(request.sources(), listener)) {
             SaveResult result = saveSnapshot(repo, request, listener, hashers, ref, root);
             measure.await();
@@ -213,14 +217,18 @@ public final class Saver {
         final byte[] name;
         final Path path;
         final Metadata meta;
+        /** The directory is recorded in the index when it ends (it was read from disk). */
+        final boolean indexed;
         final TreeFormatter tree = new TreeFormatter();
         final ByteArrayOutputStream bupm = new ByteArrayOutputStream();
         boolean nameRightAfterBupm;
 
-        OpenDir(byte[] name, Path path, Metadata meta) {
-            this.name = name;
-            this.path = path;
-            this.meta = meta;
+        OpenDir(Step start) {
+            this.name = start.name;
+            this.path = start.path;
+            this.meta = start.meta;
+            this.indexed = start.countsAsFile;
+            bupm.writeBytes(meta.encode());
         }
 
         void add(int mode, byte[] mangled, ObjectId id) {
@@ -240,11 +248,7 @@ public final class Saver {
             checkInterrupted();
             Step s = pipeline.nextStep();
             switch (s.kind) {
-                case DIR_START -> {
-                    OpenDir d = new OpenDir(s.name, s.path, s.meta);
-                    d.bupm.writeBytes(s.meta.encode());
-                    open.push(d);
-                }
+                case DIR_START -> open.push(new OpenDir(s));
                 case DIR_END -> {
                     OpenDir d = open.pop();
                     int bupmMode = storeBupm(d.bupm.toByteArray(), d.nameRightAfterBupm);
@@ -262,6 +266,23 @@ public final class Saver {
                         return tree;
                     }
                     open.peek().add(Tree.MODE_TREE, mangle(d.name, false), tree);
+                }
+                case REUSED -> {
+                    if (s.countsAsFile) {
+                        progress.file();
+                    }
+                    ObjectId tree = ObjectId.fromBytes(s.id, 0);
+                    if (open.isEmpty()) {
+                        return tree;
+                    }
+                    OpenDir parent = open.peek();
+                    if (parent.indexed) {
+                        // The parent may get a new tree, and then the index drops the children this save did not
+                        // record. Directories reused within a reused one need no record: the index keeps the
+                        // entries below a directory whose tree is the same.
+                        record(s.path, s.meta, Tree.MODE_TREE, s.id);
+                    }
+                    parent.add(Tree.MODE_TREE, mangle(s.name, false), tree);
                 }
                 case CONTENT, LEAF, UNCHANGED -> {
                     OpenDir d = open.peek();
@@ -345,8 +366,8 @@ public final class Saver {
             return;
         }
         byte[] p = FileNames.pathBytes(path);
-        // With the chattr flags of a file without xattrs or ACL, a re-save reads nothing but its lstat.
-        long attr = m.isRegularFile() && m.xattrs().isEmpty() && m.posix1eAcl().isEmpty()
+        // With the chattr flags of a file or directory without xattrs or ACL, a re-save reads nothing but its lstat.
+        long attr = (m.isRegularFile() || m.isDirectory()) && m.xattrs().isEmpty() && m.posix1eAcl().isEmpty()
                 && (m.linuxAttr() >>> 32) == 0 ? m.linuxAttr() : FileIndex.NO_ATTR;
         recorder.add(p, 0, p.length, m.device(), m.inode(), m.linkCount(), m.ctimeNanos(), m.mtimeNanos(),
                 m.statSize(), gitMode, objectId, 0, attr);
@@ -417,6 +438,9 @@ public final class Saver {
      */
     private int splitBytes(byte[] data) throws IOException {
         builder.reset();
+        if (bupmCursor == null) {
+            bupmCursor = new SplitCursor(Chunkers.best());
+        }
         bupmCursor.reset(0);
         for (int end = Math.min(HashSplitter.READ_SIZE, data.length); ; end = Math.min(end + HashSplitter.READ_SIZE,
                 data.length)) {

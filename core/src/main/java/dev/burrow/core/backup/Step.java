@@ -9,7 +9,10 @@ import java.nio.file.Path;
  */
 final class Step {
     enum Kind {
-        /** A directory begins; {@code meta} is its own metadata, {@code name} null for the root. */
+        /**
+         * A directory begins; {@code meta} is its own metadata, {@code name} null for the root, and
+         * {@code countsAsFile} as for its {@link #DIR_END}.
+         */
         DIR_START,
         /** The directory begun last ends; {@code countsAsFile} when it was read from disk. */
         DIR_END,
@@ -19,6 +22,11 @@ final class Step {
         LEAF,
         /** A regular file the filesystem index shows unchanged and stored as {@code id} with {@code gitMode}. */
         UNCHANGED,
+        /**
+         * A whole directory in which nothing changed, stored as the tree {@code id} the index recorded for it
+         * (no DIR_START, DIR_END or steps for its contents); {@code countsAsFile} as for a {@link #DIR_END}.
+         */
+        REUSED,
         /** The walk is over. */
         DONE
     }

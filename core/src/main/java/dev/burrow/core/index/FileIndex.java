@@ -164,9 +164,10 @@ public final class FileIndex implements AutoCloseable {
 
     /**
      * As {@link #lookup(byte[], int, int, long, long, long, long, long, long, byte[], int)}; on a hit also
-     * writes to {@code attrOut[0]} the chattr flags recorded with the entry if it had neither xattrs nor an
-     * ACL, else {@link #NO_ATTR}. An unchanged fingerprint means those are unchanged too: setting an xattr,
-     * an ACL or a chattr flag changes the ctime. So a caller may take the rest of the metadata from lstat.
+     * writes to {@code attrOut[0]} the chattr flags recorded with the entry (a file or directory) if it had
+     * neither xattrs nor an ACL, else {@link #NO_ATTR}. An unchanged fingerprint means those are unchanged
+     * too: setting an xattr, an ACL or a chattr flag changes the ctime. So a caller may take the rest of the
+     * metadata from lstat.
      */
     public int lookup(byte[] path, int pathOff, int pathLen, long dev, long ino, long nlink, long ctimeNs,
                       long mtimeNs, long size, byte[] idOut, int idOff, long[] attrOut) {
@@ -174,7 +175,7 @@ public final class FileIndex implements AutoCloseable {
         if (i < 0) {
             return -1;
         }
-        if ((index.getInt(i, IndexFile.R_FLAGS) & IndexFile.FLAG_RACY) != 0
+        if ((index.getInt(i, IndexFile.R_FLAGS) & (IndexFile.FLAG_RACY | IndexFile.FLAG_STALE)) != 0
                 || index.getLong(i, IndexFile.R_DEV) != dev
                 || index.getLong(i, IndexFile.R_INO) != ino
                 || index.getLong(i, IndexFile.R_NLINK) != nlink
@@ -466,8 +467,13 @@ public final class FileIndex implements AutoCloseable {
             checkOpen();
             // Not forced: the merged index is forced before it replaces the old one, and the journal is deleted.
             drain(out);
-            try (IndexFile old = openIndex(file); Journal rec = Journal.open(journal)) {
-                Merge.write(old, rec, true, file);
+            try (Journal rec = Journal.open(journal)) {
+                // Nothing recorded (a re-save that reused the whole tree): the index stays as it is.
+                if (rec.count() > 0) {
+                    try (IndexFile old = openIndex(file)) {
+                        Merge.write(old, rec, true, file);
+                    }
+                }
             }
             Files.delete(journal);
             Durability.syncDirectory(journal.toAbsolutePath().getParent());

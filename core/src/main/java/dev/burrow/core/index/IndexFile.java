@@ -44,6 +44,12 @@ final class IndexFile implements AutoCloseable {
     static final int R_ATTR = 88;
     /** The entry's times were too close to its save's start to trust (bup's racy-time guard): never a hit. */
     static final int FLAG_RACY = 1;
+    /**
+     * A directory entry whose tree may no longer describe what is below it: something below was recorded
+     * after it, by a save that did not get to record the directory itself (it was killed). Never a hit, so
+     * the next save rebuilds the directory instead of reusing a tree with old contents.
+     */
+    static final int FLAG_STALE = 4;
     /** {@code attr} holds the file's chattr flags, and it had no xattrs and no ACL when recorded. */
     static final int FLAG_ATTR = 2;
 
@@ -111,6 +117,10 @@ final class IndexFile implements AutoCloseable {
     }
 
     private void checkRecords(Path file, long pathsLength) throws CorruptIndexException {
+        // The previous path is kept rather than read again: this runs over every entry at each open, mostly
+        // before the JIT has compiled it, where each segment access costs a chain of method-handle calls.
+        long prevOff = 0;
+        int prevLen = 0;
         for (long i = 0; i < count; i++) {
             long r = record(i);
             long off = map.get(BE_LONG, r + R_PATH_OFF);
@@ -118,9 +128,11 @@ final class IndexFile implements AutoCloseable {
             if (off < 0 || len <= 0 || off + len > pathsLength) {
                 throw new CorruptIndexException(file, "entry " + i + " has its path outside the file");
             }
-            if (i > 0 && Keys.compare(map, pathStart(i - 1), pathLength(i - 1), map, paths + off, len) >= 0) {
+            if (i > 0 && Keys.compare(map, paths + prevOff, prevLen, map, paths + off, len) >= 0) {
                 throw new CorruptIndexException(file, "entries are not sorted at " + i);
             }
+            prevOff = off;
+            prevLen = len;
         }
     }
 

@@ -16,6 +16,12 @@ import java.util.Arrays;
  * entry under a directory recorded with the same tree, or under no recorded directory at all, is kept:
  * a save may reuse an unchanged directory whole without visiting its children. Keeping too much is never
  * wrong, since every entry is checked against lstat before use.
+ *
+ * <p>An old directory entry that the journal does not replace but that has journal entries below it is
+ * marked {@link IndexFile#FLAG_STALE}: a save reuses a directory's tree when its fingerprint and every entry
+ * below it match, and an interrupted save may have recorded a changed file (whose directory's fingerprint
+ * does not change) without getting to record the directory's new tree. bup's index invalidates the parents
+ * of every changed entry for the same reason.
  */
 final class Merge {
     private static final int GIT_DIR = 040000;
@@ -75,11 +81,15 @@ final class Merge {
                     mode = old.getInt(oi, IndexFile.R_GITMODE);
                     if (parentKeepsOld) {
                         long r = IndexFile.record(oi);
+                        int flags = old.getInt(oi, IndexFile.R_FLAGS);
+                        // Everything below a key follows it directly, so the next journal entry tells.
+                        if (mode == GIT_DIR && j < m && isBelow(js, rec.record(j), rec, os, kOff, kLen)) {
+                            flags |= IndexFile.FLAG_STALE;
+                        }
                         w.add(os, kOff, kLen, old.getLong(oi, IndexFile.R_DEV), old.getLong(oi, IndexFile.R_INO),
                                 old.getLong(oi, IndexFile.R_NLINK), old.getLong(oi, IndexFile.R_CTIME),
                                 old.getLong(oi, IndexFile.R_MTIME), old.getLong(oi, IndexFile.R_SIZE), mode,
-                                old.getInt(oi, IndexFile.R_FLAGS), old.getInt(oi, IndexFile.R_ATTR), os,
-                                r + IndexFile.R_ID);
+                                flags, old.getInt(oi, IndexFile.R_ATTR), os, r + IndexFile.R_ID);
                     }
                     keepChildren = parentKeepsOld;
                 }
@@ -90,6 +100,13 @@ final class Merge {
             w.commit();
             return w.count();
         }
+    }
+
+    /** Whether journal record {@code r}'s path lies below the directory {@code dir[off, off+len)}. */
+    private static boolean isBelow(MemorySegment js, long r, Journal rec, MemorySegment dir, long off, int len) {
+        long start = Journal.pathStart(r);
+        return rec.pathLength(r) > len && js.get(ValueLayout.JAVA_BYTE, start + len) == '/'
+                && MemorySegment.mismatch(js, start, start + len, dir, off, off + len) < 0;
     }
 
     private static boolean samePath(Journal rec, long a, long b) {

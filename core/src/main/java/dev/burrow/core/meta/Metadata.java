@@ -139,12 +139,12 @@ public final class Metadata {
     }
 
     /**
-     * As {@link #fromPath(Path)}, but for a regular file whose lstat fields {@code knownAttr} recognises: it
-     * is given the metadata read so far (lstat fields and names only) and returns the file's chattr flags,
-     * meaning that the file has neither xattrs nor an ACL, or -1 if it does not know them. Then those are not
-     * read, which saves the open, ioctl and xattr calls of every unchanged file in a re-save. The caller
-     * vouches for the answer; the filesystem index does, by its ctime (setting an xattr, an ACL or a flag
-     * changes the ctime).
+     * As {@link #fromPath(Path)}, but for a regular file or directory whose lstat fields {@code knownAttr}
+     * recognises: it is given the metadata read so far (lstat fields and names only) and returns the chattr
+     * flags, meaning that the file or directory has neither xattrs nor an ACL, or -1 if it does not know them.
+     * Then those are not read, which saves the open, ioctl and xattr calls of every unchanged entry in a
+     * re-save. The caller vouches for the answer; the filesystem index does, by its ctime (setting an xattr,
+     * an ACL or a flag changes the ctime).
      */
     public static Metadata fromPath(Path path, ToLongFunction<Metadata> knownAttr) throws IOException {
         Objects.requireNonNull(path, "path");
@@ -170,7 +170,7 @@ public final class Metadata {
             b.inode = st.inode();
             b.linkCount = st.linkCount();
             b.statSize = st.size();
-            if (knownAttr != null && type == S_IFREG) {
+            if (knownAttr != null && (type == S_IFREG || type == S_IFDIR)) {
                 long attr = knownAttr.applyAsLong(b.build());
                 if (attr >= 0) {
                     b.linuxAttr = attr;

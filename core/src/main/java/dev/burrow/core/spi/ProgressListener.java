@@ -26,6 +26,15 @@ public interface ProgressListener {
      */
     default void totalsKnown(long totalBytes, long totalFiles) { }
 
+    /**
+     * Whether this listener uses {@link #totalsKnown}. A save measures its sources with a second walk of the
+     * whole tree for it, which a listener that shows no totals (a command line writing to a log, say) can
+     * spare it by returning false; it then hears no {@code totalsKnown}. Asked once, when the operation starts.
+     */
+    default boolean wantsTotals() {
+        return true;
+    }
+
     /** Cumulative counts so far; both only grow. */
     default void progress(long bytesDone, long filesDone) { }
 

@@ -64,6 +64,11 @@ class IndexedSaveTest {
     void unchangedFilesAreNotReadAndChangedOnesAre() throws Exception {
         Path src = tree();
         Repository repo = Repository.init(tmp.resolve("repo"));
+        // Unchanged directories are reused whole, .bupm atimes included (as bup does), so the first save's reads
+        // must not move the atimes that a full save would record: with relatime, atimes ahead stay put.
+        try (Stream<Path> all = Files.walk(src)) {
+            futureAtime(all.toArray(Path[]::new));
+        }
         letTheClockPassTheRacyWindow();
         SaveResult first = save(repo, src, true);
         assertEquals(contentBytes(src), first.bytes(), "the first save reads everything");
@@ -71,7 +76,6 @@ class IndexedSaveTest {
         SaveResult second = save(repo, src, true);
         assertEquals(0, second.bytes(), "an unchanged tree is not read");
         assertEquals(61, second.unchanged());
-        // The first save's reads moved the atimes that .bupm records, so compare with a save that reads all.
         assertEquals(save(repo, src, false).tree(), second.tree(), "the index changes what is read, not what is stored");
 
         Path changed = src.resolve("dir-1/f-3.txt");

@@ -134,6 +134,33 @@ class SaverTest {
     }
 
     @Test
+    void measuresNothingForAListenerThatWantsNoTotals() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Files.write(src.resolve("a"), TestData.random(1, 5000));
+        Repository repo = Repository.init(tmp.resolve("repo"));
+        List<String> events = new CopyOnWriteArrayList<>();
+        ProgressListener listener = new ProgressListener() {
+            @Override
+            public void started(long totalBytes, long totalFiles) {
+                events.add("started " + totalBytes + " " + totalFiles);
+            }
+
+            @Override
+            public void totalsKnown(long totalBytes, long totalFiles) {
+                events.add("totals " + totalBytes + " " + totalFiles);
+            }
+
+            @Override
+            public boolean wantsTotals() {
+                return false;
+            }
+        };
+        Saver.save(repo, new SaveRequest("t", List.of(src), PathRewrite.NONE, ZonedDateTime.now(), 1,
+                List.of("save", "-n", "t")), listener);
+        assertEquals(List.of("started -1 -1"), events);
+    }
+
+    @Test
     void nearDuplicateCostsOnlyAFewChunks() throws Exception {
         Path src = Files.createDirectories(tmp.resolve("src"));
         byte[] big = TestData.random(3, 8 << 20);

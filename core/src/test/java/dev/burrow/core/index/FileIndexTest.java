@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.burrow.core.testing.ChildJvm;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -295,6 +297,27 @@ class FileIndexTest {
         }
     }
 
+    /**
+     * A save killed after it recorded a changed file but before it recorded the file's directory leaves the
+     * directory's old entry, whose fingerprint a file's change does not alter; a save must not reuse that
+     * directory's old tree, so the entry never matches again. Its other entries stay.
+     */
+    @Test
+    void directoryWithAnEntryRecordedBelowItByAnInterruptedSaveNeverMatches() throws IOException {
+        commit(b("/d"), Stat.of(1), TREE, id(1), b("/d/f"), Stat.of(2), BLOB, id(2), b("/e"), Stat.of(3), TREE,
+                id(3));
+        try (FileIndex idx = FileIndex.open(file()); FileIndex.Recorder r = idx.record()) {
+            add(r, b("/d/f"), Stat.of(4), BLOB, id(4));
+            r.checkpoint();
+        }
+        try (FileIndex idx = FileIndex.open(file())) {
+            byte[] out = new byte[20];
+            assertEquals(-1, lookup(idx, b("/d"), Stat.of(1), out));
+            assertEquals(BLOB, lookup(idx, b("/d/f"), Stat.of(4), out));
+            assertEquals(TREE, lookup(idx, b("/e"), Stat.of(3), out), "a directory with nothing new below stays");
+        }
+    }
+
     @Test
     void tornJournalTailIsIgnored() throws IOException {
         try (FileIndex idx = FileIndex.open(file()); FileIndex.Recorder r = idx.record()) {
@@ -359,6 +382,34 @@ class FileIndexTest {
         Files.writeString(file(), "BUPI\0\0\0\7 a bup index is not ours");
         try (FileIndex idx = FileIndex.open(file())) {
             assertEquals(0, idx.size());
+        }
+    }
+
+    /** Entries a buggy writer could leave, under a checksum that is right: each makes the index be ignored. */
+    @Test
+    void unsortedOrOutOfRangeEntriesAreIgnoredEvenWithAGoodChecksum() throws IOException {
+        commit(b("/a"), Stat.of(1), BLOB, id(1), b("/b"), Stat.of(2), BLOB, id(2), b("/c"), Stat.of(3), BLOB, id(3));
+        byte[] good = Files.readAllBytes(file());
+        long firstOff = ByteBuffer.wrap(good).getLong(IndexFile.HEADER + IndexFile.R_PATH_OFF);
+        long thirdOff = ByteBuffer.wrap(good).getLong(IndexFile.HEADER + 2 * IndexFile.RECORD + IndexFile.R_PATH_OFF);
+
+        byte[] swapped = good.clone();
+        ByteBuffer.wrap(swapped).putLong(IndexFile.HEADER + IndexFile.R_PATH_OFF, thirdOff)
+                .putLong(IndexFile.HEADER + 2 * IndexFile.RECORD + IndexFile.R_PATH_OFF, firstOff);
+        byte[] outside = good.clone();
+        ByteBuffer.wrap(outside).putLong(IndexFile.HEADER + IndexFile.RECORD + IndexFile.R_PATH_OFF, 1 << 20);
+        for (byte[] bad : List.of(swapped, outside)) {
+            CRC32C crc = new CRC32C();
+            crc.update(bad, 0, bad.length - 4);
+            ByteBuffer.wrap(bad).putInt(bad.length - 4, (int) crc.getValue());
+            Files.write(file(), bad);
+            try (FileIndex idx = FileIndex.open(file())) {
+                assertEquals(0, idx.size());
+            }
+        }
+        Files.write(file(), good);
+        try (FileIndex idx = FileIndex.open(file())) {
+            assertEquals(3, idx.size(), "the same bytes with only the changes undone are accepted");
         }
     }
 
