@@ -36,10 +36,14 @@ public final class CpuTime {
                         new double[rounds]));
             }
         }
-        Sha1Bench sha = new Sha1Bench();
-        sha.chunk = 8192;
-        sha.setUp();
-        cases.add(new Case("sha1 8 KiB", Sha1Bench.SIZE_MIB, () -> sha.sha1().length, new double[rounds]));
+        for (String impl : List.of("jdk", "native")) {
+            Sha1Bench sha = new Sha1Bench();
+            sha.chunk = 8192;
+            sha.impl = impl;
+            sha.setUp();
+            cases.add(new Case("sha1 " + impl + " 8 KiB", Sha1Bench.SIZE_MIB, () -> sha.sha1().length,
+                    new double[rounds]));
+        }
         for (String data : List.of("random", "text")) {
             for (int level : new int[] {0, 1, 6}) {
                 for (String impl : level == 0 ? List.of("jdk") : List.of("jdk", "libdeflate")) {

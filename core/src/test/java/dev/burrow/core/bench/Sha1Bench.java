@@ -1,7 +1,7 @@
 package dev.burrow.core.bench;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.burrow.core.hash.Sha1Hasher;
+import dev.burrow.core.hash.Sha1Hashers;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -14,7 +14,11 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
-/** SHA-1 of chunk-sized objects (as git hashes blobs) on one core, in MiB/s. */
+/**
+ * SHA-1 of chunk-sized objects (as git hashes blobs) on one core, in MiB/s: the JDK's {@code MessageDigest} or the
+ * native one ({@code libburrowsha1.so}), with C2 ({@link #sha1}) and with C1 alone as a save runs
+ * ({@link #sha1OnC1}; the JDK's uses the CPU's SHA instructions only in C2-compiled code).
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -26,23 +30,37 @@ public class Sha1Bench {
     @Param({"8192"})
     public int chunk;
 
+    /** {@code jdk} or {@code native} (the latter fails where the library is not built). */
+    @Param({"jdk", "native"})
+    public String impl;
+
     private byte[] buf;
-    private MessageDigest md;
-    private final byte[] out = new byte[20];
+    private Sha1Hasher sha1;
+    private final byte[] out = new byte[Sha1Hasher.LENGTH];
 
     @Setup
-    public void setUp() throws NoSuchAlgorithmException {
+    public void setUp() {
         buf = BenchData.random(SIZE_MIB * BenchData.MIB);
-        md = MessageDigest.getInstance("SHA-1");
+        sha1 = impl.equals("jdk") ? Sha1Hashers.jdk() : Sha1Hashers.create();
+        if (!impl.equals("jdk") && !Sha1Hashers.description().startsWith("native")) {
+            throw new IllegalStateException("no native SHA-1 here: " + Sha1Hashers.description());
+        }
     }
 
     @Benchmark
     @OperationsPerInvocation(SIZE_MIB)
-    public byte[] sha1() throws Exception {
+    public byte[] sha1() {
         for (int p = 0; p < buf.length; p += chunk) {
-            md.update(buf, p, Math.min(chunk, buf.length - p));
-            md.digest(out, 0, out.length);
+            sha1.update(buf, p, Math.min(chunk, buf.length - p));
+            sha1.digest(out, 0);
         }
         return out;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SIZE_MIB)
+    @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1"})
+    public byte[] sha1OnC1() {
+        return sha1();
     }
 }
