@@ -299,7 +299,11 @@ final class ContentWriter implements AutoCloseable {
     }
 
     private void rethrowIoFailure() throws IOException {
-        Throwable e = ioFailure.get();
+        rethrow(ioFailure.get());
+    }
+
+    /** Throws {@code e} as it is if it is unchecked or an IOException, else wrapped in one; nothing if null. */
+    private static void rethrow(Throwable e) throws IOException {
         if (e == null) {
             return;
         }
@@ -385,18 +389,7 @@ final class ContentWriter implements AutoCloseable {
         if (interrupted) {
             throw new InterruptedException("restore interrupted");
         }
-        if (first instanceof IOException e) {
-            throw e;
-        }
-        if (first instanceof RuntimeException e) {
-            throw e;
-        }
-        if (first instanceof Error e) {
-            throw e;
-        }
-        if (first != null) {
-            throw new IOException(first);
-        }
+        rethrow(first);
     }
 
     /**
