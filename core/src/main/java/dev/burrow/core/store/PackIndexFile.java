@@ -79,33 +79,26 @@ final class PackIndexFile implements PackLookup {
 
     @Override
     public boolean contains(byte[] id, int off) {
-        int first = id[off] & 0xff;
-        int lo = first == 0 ? 0 : map.get(BE_INT, HEADER + (first - 1) * 4);
-        int hi = map.get(BE_INT, HEADER + first * 4) - 1;
-        long base = HEADER + FANOUT;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            int c = compareId(map, base + (long) mid * ObjectId.LENGTH, id, off);
-            if (c < 0) {
-                lo = mid + 1;
-            } else if (c > 0) {
-                hi = mid - 1;
-            } else {
-                return true;
-            }
-        }
-        return false;
+        return position(id[off] & 0xff, null, id, off) >= 0;
     }
 
     /** The position of {@code id} in this idx, or -1; compares in place, so a lookup allocates nothing. */
     int indexOf(ObjectId id) {
-        int first = id.firstByte();
+        return position(id.firstByte(), id, null, 0);
+    }
+
+    /**
+     * Binary search within the fanout bucket {@code first} for {@code oid}, or when it is null for the id at
+     * {@code id[off..]}: the save looks up raw ids, the restore ObjectIds, and neither may allocate.
+     */
+    private int position(int first, ObjectId oid, byte[] id, int off) {
         int lo = first == 0 ? 0 : map.get(BE_INT, HEADER + (first - 1) * 4);
         int hi = map.get(BE_INT, HEADER + first * 4) - 1;
         long base = HEADER + FANOUT;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int c = id.compareMapped(map, base + (long) mid * ObjectId.LENGTH);
+            long at = base + (long) mid * ObjectId.LENGTH;
+            int c = oid != null ? oid.compareMapped(map, at) : compareId(map, at, id, off);
             if (c < 0) {
                 lo = mid + 1;
             } else if (c > 0) {
