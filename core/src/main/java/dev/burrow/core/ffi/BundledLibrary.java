@@ -3,7 +3,10 @@ package dev.burrow.core.ffi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -44,6 +47,21 @@ public final class BundledLibrary {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    /** The unavailability cause to report when this platform has no build of the library. */
+    public static String notBuiltHere() {
+        return "native library not available for " + platform();
+    }
+
+    /**
+     * Runs the library's self-test, {@code int32_t function(void)} returning 0 when every check passed, else
+     * the number of the first failed one; returns null or the unavailability cause to report.
+     */
+    public static String selfTestFailure(SymbolLookup lookup, String function, String name) throws Throwable {
+        int failed = (int) Linker.nativeLinker().downcallHandle(lookup.findOrThrow(function),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact();
+        return failed == 0 ? null : name + " failed its self-test (check " + failed + ")";
     }
 
     /** The unavailability cause to report when loading or binding library {@code name} threw {@code e}. */

@@ -136,7 +136,7 @@ final class NativeSha1 implements Sha1Hasher {
             try {
                 SymbolLookup lookup = BundledLibrary.lookup(LIBRARY_NAME, LIBRARY_PROPERTY, NativeSha1.class, tried);
                 if (lookup == null) {
-                    cause = "native library not available for " + BundledLibrary.platform();
+                    cause = BundledLibrary.notBuiltHere();
                 } else {
                     Linker linker = Linker.nativeLinker();
                     // critical: the calls are short and never call back, so they may take heap arrays as they are.
@@ -152,11 +152,7 @@ final class NativeSha1 implements Sha1Hasher {
                             FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact();
                     size = (long) linker.downcallHandle(lookup.findOrThrow("burrow_sha1_context_size"),
                             FunctionDescriptor.of(ValueLayout.JAVA_LONG)).invokeExact();
-                    int failed = (int) linker.downcallHandle(lookup.findOrThrow("burrow_sha1_selftest"),
-                            FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact();
-                    if (failed != 0) {
-                        cause = LIBRARY_NAME + " failed its self-test (check " + failed + ")";
-                    }
+                    cause = BundledLibrary.selfTestFailure(lookup, "burrow_sha1_selftest", LIBRARY_NAME);
                 }
             } catch (Throwable e) {
                 cause = BundledLibrary.whyNotLoaded(LIBRARY_NAME, e, tried);

@@ -2,7 +2,6 @@ package dev.burrow.core.split;
 
 import dev.burrow.core.ffi.BundledLibrary;
 import dev.burrow.core.spi.Chunker;
-import java.io.IOException;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -148,11 +147,6 @@ public final class NativeChunker implements Chunker {
         }
     }
 
-    /** {@code linux-x86_64} style, as the resource directory is named. */
-    static String platform() {
-        return BundledLibrary.platform();
-    }
-
     /** Loads the library on first use. A field is null when the library is unavailable; CAUSE then says why. */
     private static final class Library {
         static final String CAUSE;
@@ -167,9 +161,10 @@ public final class NativeChunker implements Chunker {
             MethodHandle scanIsa = null;
             List<String> tried = new ArrayList<>();
             try {
-                SymbolLookup lookup = lookup(tried);
+                SymbolLookup lookup = BundledLibrary.lookup(LIBRARY_NAME, LIBRARY_PROPERTY, NativeChunker.class,
+                        tried);
                 if (lookup == null) {
-                    cause = "native library not available for " + platform();
+                    cause = BundledLibrary.notBuiltHere();
                 } else {
                     Linker linker = Linker.nativeLinker();
                     // critical: the scan is short and never calls back, so it may take heap arrays without copying.
@@ -182,13 +177,8 @@ public final class NativeChunker implements Chunker {
                                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), critical);
                     MethodHandle isaHandle = linker.downcallHandle(lookup.findOrThrow("burrow_chunk_isa"),
                             FunctionDescriptor.of(ValueLayout.JAVA_INT));
-                    MethodHandle selftest = linker.downcallHandle(lookup.findOrThrow("burrow_chunk_selftest"),
-                            FunctionDescriptor.of(ValueLayout.JAVA_INT));
                     isa = (int) isaHandle.invokeExact();
-                    int failed = (int) selftest.invokeExact();
-                    if (failed != 0) {
-                        cause = LIBRARY_NAME + " failed its self-test (check " + failed + ")";
-                    }
+                    cause = BundledLibrary.selfTestFailure(lookup, "burrow_chunk_selftest", LIBRARY_NAME);
                 }
             } catch (Throwable e) {
                 cause = BundledLibrary.whyNotLoaded(LIBRARY_NAME, e, tried);
@@ -197,10 +187,6 @@ public final class NativeChunker implements Chunker {
             ISA = isa;
             SCAN = cause == null ? scan : null;
             SCAN_ISA = cause == null ? scanIsa : null;
-        }
-
-        private static SymbolLookup lookup(List<String> tried) throws IOException {
-            return BundledLibrary.lookup(LIBRARY_NAME, LIBRARY_PROPERTY, NativeChunker.class, tried);
         }
     }
 }

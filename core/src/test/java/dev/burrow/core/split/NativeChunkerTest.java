@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.burrow.core.ffi.BundledLibrary;
 import dev.burrow.core.spi.Chunker;
 import dev.burrow.core.testing.TestData;
 import java.io.ByteArrayInputStream;
@@ -37,8 +38,8 @@ class NativeChunkerTest {
      * load; elsewhere the native tests are skipped and the Java chunker is used.
      */
     static void assumeNativeBuilt() {
-        boolean built = NativeChunker.platform().equals("linux-x86_64") && Files.isExecutable(Path.of("/usr/bin/gcc"));
-        Assumptions.assumeTrue(built, "the native library is not built on " + NativeChunker.platform());
+        boolean built = BundledLibrary.platform().equals("linux-x86_64") && Files.isExecutable(Path.of("/usr/bin/gcc"));
+        Assumptions.assumeTrue(built, "the native library is not built on " + BundledLibrary.platform());
     }
 
     @BeforeAll
