@@ -4,9 +4,9 @@ import dev.burrow.core.hash.Sha1Hasher;
 import dev.burrow.core.hash.Sha1Hashers;
 import dev.burrow.core.store.ObjectId;
 import dev.burrow.core.store.ObjectInserter;
+import dev.burrow.core.store.ObjectType;
 import dev.burrow.core.zlib.Compressor;
 import dev.burrow.core.zlib.Zlib;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.Adler32;
 
@@ -26,7 +26,6 @@ import java.util.zip.Adler32;
  */
 final class ChunkHasher {
     static final double STORE_ABOVE_BITS = 7.5;
-    private static final byte[] BLOB_PREFIX = "blob ".getBytes(StandardCharsets.US_ASCII);
     private static final int SAMPLE_RUN = 256;
     private static final int SAMPLE = 4 * SAMPLE_RUN;
     /** c·log2(c) for every count a sample can have. */
@@ -83,14 +82,7 @@ final class ChunkHasher {
     }
 
     private void blobId(byte[] data, int off, int len, byte[] out, int outOff) {
-        System.arraycopy(BLOB_PREFIX, 0, header, 0, BLOB_PREFIX.length);
-        int h = BLOB_PREFIX.length;
-        int digits = len == 0 ? 1 : (int) Math.log10(len) + 1;
-        for (int i = h + digits - 1, v = len; i >= h; i--, v /= 10) {
-            header[i] = (byte) ('0' + v % 10);
-        }
-        h += digits;
-        header[h++] = 0;
+        int h = ObjectType.BLOB.header(len, header);
         sha1.update(header, 0, h);
         sha1.update(data, off, len);
         sha1.digest(out, outOff);

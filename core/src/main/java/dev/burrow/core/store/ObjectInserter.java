@@ -103,24 +103,10 @@ public final class ObjectInserter implements AutoCloseable {
     /** Computes the id of an object without storing it. */
     public void computeId(ObjectType type, byte[] data, int off, int len, byte[] idOut, int idOff) {
         sha1.reset();
-        int h = header(type, len);
+        int h = type.header(len, header);
         sha1.update(header, 0, h);
         sha1.update(data, off, len);
         sha1.digest(idOut, idOff);
-    }
-
-    private int header(ObjectType type, int len) {
-        byte[] prefix = type.headerPrefix();
-        System.arraycopy(prefix, 0, header, 0, prefix.length);
-        int h = prefix.length;
-        // The decimal length, written without a String: this runs once per chunk.
-        int digits = len == 0 ? 1 : (int) Math.log10(len) + 1;
-        for (int i = h + digits - 1, v = len; i >= h; i--, v /= 10) {
-            header[i] = (byte) ('0' + v % 10);
-        }
-        h += digits;
-        header[h++] = 0;
-        return h;
     }
 
     /** True when the object is in the repository or was written by this inserter. */

@@ -28,8 +28,19 @@ public enum ObjectType {
         return gitName;
     }
 
-    /** {@code "blob "} etc.: the start of the header hashed into an object id. */
-    byte[] headerPrefix() {
-        return headerPrefix;
+    /**
+     * Writes the header hashed into an object id, e.g. {@code "blob 8192\0"}, to the start of {@code out} (room for
+     * 20 bytes suffices) and returns its length. Without a String: this runs once per chunk.
+     */
+    public int header(int length, byte[] out) {
+        System.arraycopy(headerPrefix, 0, out, 0, headerPrefix.length);
+        int h = headerPrefix.length;
+        int digits = length == 0 ? 1 : (int) Math.log10(length) + 1;
+        for (int i = h + digits - 1, v = length; i >= h; i--, v /= 10) {
+            out[i] = (byte) ('0' + v % 10);
+        }
+        h += digits;
+        out[h++] = 0;
+        return h;
     }
 }
