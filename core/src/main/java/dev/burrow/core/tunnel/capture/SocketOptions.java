@@ -4,7 +4,6 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -20,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The socket options Java does not offer, through libc's {@code getsockopt}/{@code setsockopt} (FFM): the
@@ -40,7 +40,6 @@ final class SocketOptions {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final VarHandle SHORT_BE = JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN).varHandle();
 
     private SocketOptions() {
     }
@@ -54,6 +53,20 @@ final class SocketOptions {
     private static final class Getsockopt {
         static final MethodHandle H = errnoCall("getsockopt",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+
+    /**
+     * The same call on heap arrays, without errno: a critical downcall, which a short non-blocking syscall may be.
+     * This is the per-connection path, and until the JIT has compiled it every confined arena, off-heap allocation
+     * and var-handle access is interpreted: the arena version was a sixth of the Java samples of a tunnel's first
+     * few hundred connections.
+     */
+    private static final class GetsockoptOnHeap {
+        static final MethodHandle H = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("getsockopt").orElseThrow(() -> new UnsupportedOperationException(
+                        "libc has no getsockopt")),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
+                Linker.Option.critical(true));
     }
 
     private static final class Setsockopt {
@@ -92,6 +105,24 @@ final class SocketOptions {
      * conntrack knows no such connection (it was not redirected).
      */
     static InetSocketAddress originalDestination(int fd, boolean ipv6) throws ErrnoException {
+        // sockaddr_in is 16 bytes, sockaddr_in6 28.
+        byte[] sockaddr = new byte[28];
+        int[] length = {ipv6 ? 28 : 16};
+        int rc;
+        try {
+            rc = (int) GetsockoptOnHeap.H.invokeExact(fd, ipv6 ? SOL_IPV6 : SOL_IP, SO_ORIGINAL_DST,
+                    MemorySegment.ofArray(sockaddr), MemorySegment.ofArray(length));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc != 0) {
+            // Only a failure needs errno: ask again with it captured (conntrack's answer does not change).
+            return originalDestinationOrErrno(fd, ipv6);
+        }
+        return decode(sockaddr);
+    }
+
+    private static InetSocketAddress originalDestinationOrErrno(int fd, boolean ipv6) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = arena.allocate(CAPTURE_LAYOUT);
             // sockaddr_in is 16 bytes, sockaddr_in6 28.
@@ -107,19 +138,21 @@ final class SocketOptions {
             if (rc != 0) {
                 throw new ErrnoException("getsockopt(SO_ORIGINAL_DST)", (int) ERRNO.get(capture, 0L));
             }
-            return decode(buf);
+            return decode(buf.toArray(JAVA_BYTE));
         }
     }
 
-    /** A {@code sockaddr_in} or {@code sockaddr_in6} as Java sees it. */
-    static InetSocketAddress decode(MemorySegment sockaddr) {
-        int family = Short.toUnsignedInt(sockaddr.get(JAVA_SHORT, 0));
-        int port = Short.toUnsignedInt((short) SHORT_BE.get(sockaddr, 2L));
+    /** A {@code sockaddr_in} or {@code sockaddr_in6} (family in host order, port in network order) as Java sees it. */
+    static InetSocketAddress decode(byte[] sockaddr) {
+        int family = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN
+                ? (sockaddr[0] & 0xff) | (sockaddr[1] & 0xff) << 8
+                : (sockaddr[0] & 0xff) << 8 | (sockaddr[1] & 0xff);
+        int port = (sockaddr[2] & 0xff) << 8 | (sockaddr[3] & 0xff);
         byte[] address;
         if (family == AF_INET) {
-            address = sockaddr.asSlice(4, 4).toArray(JAVA_BYTE);
+            address = Arrays.copyOfRange(sockaddr, 4, 8);
         } else if (family == AF_INET6) {
-            address = sockaddr.asSlice(8, 16).toArray(JAVA_BYTE);
+            address = Arrays.copyOfRange(sockaddr, 8, 24);
         } else {
             throw new IllegalStateException("getsockopt returned address family " + family);
         }
