@@ -6,7 +6,8 @@
 #   sshuttle Debian's sshuttle --method nft
 #   ssh      OpenSSH: ssh -N -L for iperf3, ssh -N -D (SOCKS5) for the connection tests
 # Measures: single- and 8-stream throughput (iperf3 in the target namespace, client to target), the time for 200
-# sequential new connections (HTTP GET each), 500 concurrent connections (failures counted, 30 s each), and the
+# sequential new connections (HTTP GET each), 500 concurrent connections (failures counted, 30 s each), the same
+# 200 again after 1,000 more (the steady state of a long-running tunnel), and the
 # tunnel client's CPU time (utime+stime of its process tree, /proc/PID/stat) per MB moved by iperf3.
 # Usage: bench/tunnel-bench.sh [TOOL...]   (default: direct burrow sshuttle ssh); SECONDS_PER_RUN=5 by default.
 # Needs root, iperf3, sshd, dnsmasq, nft, curl, python3; sshuttle for its row.
@@ -118,6 +119,10 @@ for tool in "${tools[@]}"; do
     [[ -n $tunnel_pid ]] && t1=$(tree_ticks "$tunnel_pid") || t1=0
     seq200=$("$run" python3 "$client" seq 200 "$LAB_TARGET" "$http" ${socks:+"$socks"})
     conc500=$("$run" python3 "$client" conc 500 "$LAB_TARGET" "$http" ${socks:+"$socks"})
+    # The same 200 again after 1,000 more (unmeasured): a long-running tunnel's steady state, once the JIT has
+    # compiled the per-connection code (the first 200 above measure its warm-up too).
+    "$run" python3 "$client" seq 1000 "$LAB_TARGET" "$http" ${socks:+"$socks"} >/dev/null
+    warm200=$("$run" python3 "$client" seq 200 "$LAB_TARGET" "$http" ${socks:+"$socks"})
     cpu="-"
     if [[ -n $tunnel_pid ]]; then
         hz=$(getconf CLK_TCK)
@@ -128,16 +133,17 @@ for tool in "${tools[@]}"; do
     fi
     seq_s=$(sed -E 's/.*seconds=([0-9.]+).*/\1/' <<<"$seq200")
     seq_fail=$(sed -E 's/.*failed=([0-9]+).*/\1/' <<<"$seq200")
+    warm_s=$(sed -E 's/.*seconds=([0-9.]+).*/\1/' <<<"$warm200")
     conc_fail=$(sed -E 's/.*failed=([0-9]+).*/\1/' <<<"$conc500")
     conc_s=$(sed -E 's/.*seconds=([0-9.]+).*/\1/' <<<"$conc500")
-    results+=("$(printf '| %-8s | %9s | %9s | %8s s (%s failed) | %4s failed (%s s) | %10s |' \
-        "$tool" "$one" "$eight" "$seq_s" "$seq_fail" "$conc_fail" "$conc_s" "$cpu")")
+    results+=("$(printf '| %-8s | %9s | %9s | %8s s (%s failed) | %8s s | %4s failed (%s s) | %10s |' \
+        "$tool" "$one" "$eight" "$seq_s" "$seq_fail" "$warm_s" "$conc_fail" "$conc_s" "$cpu")")
     echo "tunnel-bench: $tool done" >&2
 done
 kill -TERM "$iperf_server" 2>/dev/null || true
 
 echo
 echo "Tunnel benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, iperf3 ${secs} s per run"
-echo "| tool     | 1-stream MB/s | 8-stream MB/s | 200 sequential new connections | 500 concurrent | client CPU ms/MB |"
-echo "| -------- | --------- | --------- | ------------------- | ------------------ | ---------- |"
+echo "| tool     | 1-stream MB/s | 8-stream MB/s | 200 sequential new connections | the same after 1,000 more | 500 concurrent | client CPU ms/MB |"
+echo "| -------- | --------- | --------- | ------------------- | ---------- | ------------------ | ---------- |"
 printf '%s\n' "${results[@]}"
