@@ -130,6 +130,12 @@ public final class Saver {
             repo.updateRef(ref, parent, commitId);
             refreshLookupFiles(repo);
             if (recorder != null) {
+                // The walk's lookups are over: unmap the index before the merge maps it again, so that its pages,
+                // touched all over by the lookups, do not count twice in the save's peak RSS.
+                if (index != null) {
+                    index.close();
+                    index = null;
+                }
                 commitIndex(recorder);
             }
             LOG.log(System.Logger.Level.INFO, "saved {0} files, {1} bytes into {2} as {3}", progress.files(),
