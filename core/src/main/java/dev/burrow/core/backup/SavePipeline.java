@@ -116,19 +116,41 @@ final class SavePipeline implements AutoCloseable {
     }
 
     private Runnable guard(Stage stage) {
-        return () -> {
+        return new StageRun(this, stage);
+    }
+
+    /**
+     * A stage as its thread's task. It lets go of the stage and the pipeline once done: the JVM may still hold a
+     * finished thread, and so its task, for a moment after {@link #close} joined it, and the blocks must be
+     * collectable as soon as the pipeline is closed (see {@link Saver}).
+     */
+    private static final class StageRun implements Runnable {
+        private SavePipeline pipeline;
+        private Stage stage;
+
+        StageRun(SavePipeline pipeline, Stage stage) {
+            this.pipeline = pipeline;
+            this.stage = stage;
+        }
+
+        @Override
+        public void run() {
+            SavePipeline p = pipeline;
             try {
                 stage.run();
             } catch (InterruptedException e) {
-                if (!closing) {
-                    fail(e);
+                if (!p.closing) {
+                    p.fail(e);
                 }
             } catch (Throwable t) {
-                if (!closing) {
-                    fail(t);
+                if (!p.closing) {
+                    p.fail(t);
                 }
+            } finally {
+                pipeline = null;
+                stage = null;
             }
-        };
+        }
     }
 
     private void fail(Throwable t) {

@@ -25,7 +25,9 @@ import java.util.concurrent.BlockingQueue;
  * bytes it still needs are contiguous again.
  */
 final class SaveReader {
-    private static final int IO_BUFFER = 1 << 20;
+    // Off-heap, so it counts in full in the RSS; 256 KiB reads cost a few thousand more syscalls per GiB than
+    // 1 MiB ones, which is nothing beside the copies, and keep 768 KiB less resident.
+    private static final int IO_BUFFER = 256 << 10;
 
     /** A file to read and, once done, how its reading went; the writer receives it at the file's end. */
     static final class FileRead {

@@ -310,6 +310,8 @@ public final class FileIndex implements AutoCloseable {
         private final MemorySegment buf;
         private final ByteBuffer bb;
         private final CRC32C crc = new CRC32C();
+        /** A record's length and fixed fields being built (see {@link BigEndian}). */
+        private final byte[] fixed = new byte[Journal.J_PATH];
         private boolean finished;
         /** The journal was created by this recorder and its directory entry not yet synced. */
         private boolean newFile;
@@ -411,16 +413,19 @@ public final class FileIndex implements AutoCloseable {
             if (attr != NO_ATTR) {
                 flags |= IndexFile.FLAG_ATTR;
             }
-            seg.set(BE_INT, at, n);
-            seg.set(BE_LONG, at + Journal.J_DEV, dev);
-            seg.set(BE_LONG, at + Journal.J_INO, ino);
-            seg.set(BE_LONG, at + Journal.J_NLINK, nlink);
-            seg.set(BE_LONG, at + Journal.J_CTIME, ctimeNs);
-            seg.set(BE_LONG, at + Journal.J_MTIME, mtimeNs);
-            seg.set(BE_LONG, at + Journal.J_SIZE, size);
-            seg.set(BE_INT, at + Journal.J_GITMODE, gitMode);
-            seg.set(BE_INT, at + Journal.J_FLAGS, flags);
-            seg.set(BE_INT, at + Journal.J_ATTR, attr == NO_ATTR ? 0 : (int) attr);
+            byte[] f = fixed;
+            BigEndian.putInt(f, 0, n);
+            BigEndian.putLong(f, Journal.J_DEV, dev);
+            BigEndian.putLong(f, Journal.J_INO, ino);
+            BigEndian.putLong(f, Journal.J_NLINK, nlink);
+            BigEndian.putLong(f, Journal.J_CTIME, ctimeNs);
+            BigEndian.putLong(f, Journal.J_MTIME, mtimeNs);
+            BigEndian.putLong(f, Journal.J_SIZE, size);
+            BigEndian.putInt(f, Journal.J_GITMODE, gitMode);
+            BigEndian.putInt(f, Journal.J_FLAGS, flags);
+            System.arraycopy(id, idOff, f, Journal.J_ID, 20);
+            BigEndian.putInt(f, Journal.J_ATTR, attr == NO_ATTR ? 0 : (int) attr);
+            MemorySegment.copy(f, 0, seg, ValueLayout.JAVA_BYTE, at, Journal.J_PATH);
             MemorySegment.copy(id, idOff, seg, ValueLayout.JAVA_BYTE, at + Journal.J_ID, 20);
             MemorySegment.copy(path, pathOff, seg, ValueLayout.JAVA_BYTE, at + Journal.J_PATH, pathLen);
             ByteBuffer view = seg == buf ? bb : seg.asByteBuffer();

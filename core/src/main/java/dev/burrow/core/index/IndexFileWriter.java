@@ -4,15 +4,18 @@ import static dev.burrow.core.index.IndexFile.BE_INT;
 import static dev.burrow.core.index.IndexFile.BE_LONG;
 
 import dev.burrow.core.store.Durability;
+import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
 
 /**
  * Writes an {@link IndexFile} from entries given in key order, streaming: records go to the temp file and
@@ -33,6 +36,8 @@ final class IndexFileWriter implements AutoCloseable {
     private final ByteBuffer recBuf;
     private final MemorySegment pth;
     private final ByteBuffer pthBuf;
+    /** A record being built (see {@link BigEndian}); its id bytes are copied in place afterwards. */
+    private final byte[] fixed = new byte[IndexFile.RECORD];
     private long count;
     private long pathsLength;
     private boolean committed;
@@ -75,19 +80,21 @@ final class IndexFileWriter implements AutoCloseable {
         if (recBuf.remaining() < IndexFile.RECORD) {
             drain(out, recBuf);
         }
+        byte[] f = fixed;
+        BigEndian.putLong(f, IndexFile.R_PATH_OFF, pathsLength);
+        BigEndian.putInt(f, IndexFile.R_PATH_LEN, pathLen);
+        BigEndian.putInt(f, IndexFile.R_GITMODE, gitMode);
+        BigEndian.putLong(f, IndexFile.R_DEV, dev);
+        BigEndian.putLong(f, IndexFile.R_INO, ino);
+        BigEndian.putLong(f, IndexFile.R_NLINK, nlink);
+        BigEndian.putLong(f, IndexFile.R_CTIME, ctimeNs);
+        BigEndian.putLong(f, IndexFile.R_MTIME, mtimeNs);
+        BigEndian.putLong(f, IndexFile.R_SIZE, size);
+        BigEndian.putInt(f, IndexFile.R_FLAGS, flags);
+        BigEndian.putInt(f, IndexFile.R_ATTR, attr);
         long r = recBuf.position();
-        rec.set(BE_LONG, r + IndexFile.R_PATH_OFF, pathsLength);
-        rec.set(BE_INT, r + IndexFile.R_PATH_LEN, pathLen);
-        rec.set(BE_INT, r + IndexFile.R_GITMODE, gitMode);
-        rec.set(BE_LONG, r + IndexFile.R_DEV, dev);
-        rec.set(BE_LONG, r + IndexFile.R_INO, ino);
-        rec.set(BE_LONG, r + IndexFile.R_NLINK, nlink);
-        rec.set(BE_LONG, r + IndexFile.R_CTIME, ctimeNs);
-        rec.set(BE_LONG, r + IndexFile.R_MTIME, mtimeNs);
-        rec.set(BE_LONG, r + IndexFile.R_SIZE, size);
+        MemorySegment.copy(f, 0, rec, ValueLayout.JAVA_BYTE, r, IndexFile.RECORD);
         MemorySegment.copy(idSeg, idOff, rec, r + IndexFile.R_ID, 20);
-        rec.set(BE_INT, r + IndexFile.R_FLAGS, flags);
-        rec.set(BE_INT, r + IndexFile.R_ATTR, attr);
         recBuf.position((int) r + IndexFile.RECORD);
         for (long done = 0; done < pathLen; ) {
             if (!pthBuf.hasRemaining()) {
@@ -133,12 +140,21 @@ final class IndexFileWriter implements AutoCloseable {
             out.write(recBuf, recBuf.position());   // Positional: the header goes at offset 0.
         }
         long size = pathsOffset + pathsLength;
-        int crc;
-        try (Arena a = Arena.ofConfined()) {
-            crc = IndexFile.crc32c(out.map(FileChannel.MapMode.READ_ONLY, 0, size, a), size);
+        // Read back through the buffer rather than mapped: a mapping would make the whole file resident in
+        // this process (about 130 bytes per entry) at the end of the save, when its RSS peaks.
+        CRC32C crc = new CRC32C();
+        for (long at = 0; at < size; ) {
+            recBuf.clear().limit((int) Math.min(recBuf.capacity(), size - at));
+            int n = out.read(recBuf, at);
+            if (n < 0) {
+                throw new EOFException(tmp + ": ends at " + at + " of " + size + " bytes just written");
+            }
+            recBuf.flip();
+            crc.update(recBuf);
+            at += n;
         }
         recBuf.clear();
-        rec.set(BE_INT, 0, crc);
+        rec.set(BE_INT, 0, (int) crc.getValue());
         recBuf.limit(4);
         while (recBuf.hasRemaining()) {
             out.write(recBuf, size + recBuf.position());

@@ -97,8 +97,18 @@ final class Merge {
                     dirs.push(ks, kOff, kLen, keepChildren);
                 }
             }
+            // Both inputs are read: drop their pages from this process (the page cache keeps them) before
+            // commit reads the new file, so the three files are not resident at once.
+            unload(os);
+            unload(js);
             w.commit();
             return w.count();
+        }
+    }
+
+    private static void unload(MemorySegment seg) {
+        if (seg.isMapped()) {
+            seg.unload();
         }
     }
 

@@ -175,6 +175,11 @@ final class BloomWriter {
                     for (long i = 0; i < idx.count(); i++) {
                         BloomFile.add(map, bits, k, idx.segment(), idx.idOffset(i));
                     }
+                    // Read once, front to back: drop its pages from this process (the page cache keeps them), or
+                    // every idx of the repository would be resident together at the end of a save.
+                    if (idx.segment().isMapped()) {
+                        idx.segment().unload();
+                    }
                 }
                 MemorySegment.copy(nameBytes, 0, map, ValueLayout.JAVA_BYTE, BloomFile.HEADER + table,
                         nameBytes.length);

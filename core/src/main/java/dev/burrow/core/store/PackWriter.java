@@ -22,7 +22,10 @@ import java.util.zip.CRC32;
  * Not thread safe.
  */
 final class PackWriter implements AutoCloseable {
-    private static final int IO_BUFFER = 1 << 20;
+    // For the output buffer (off-heap) and the trailer's read-back (whose heap buffer the JDK copies through a
+    // temporary direct buffer of the same size, cached per thread): 256 KiB rather than 1 MiB keeps 1.5 MiB
+    // less resident for a few thousand more syscalls per GiB.
+    private static final int IO_BUFFER = 256 << 10;
 
     private final Path tmpDir;
     private final Path tmpPack;
