@@ -114,8 +114,9 @@ for tool in "${tools[@]}"; do
     # Warm-up, not measured (JIT for Burrow, caches for all).
     "$run" iperf3 -c "$host" -p "$port" -t 2 >/dev/null
     [[ -n $tunnel_pid ]] && t0=$(tree_ticks "$tunnel_pid") || t0=0
-    read -r one one_bytes < <(iperf_mbps "$run" "$host" "$port" 1)
-    read -r eight eight_bytes < <(iperf_mbps "$run" "$host" "$port" 8)
+    # A run that fails three times is reported as such; the connection tests still run.
+    read -r one one_bytes < <(iperf_mbps "$run" "$host" "$port" 1) || { one=failed; one_bytes=0; }
+    read -r eight eight_bytes < <(iperf_mbps "$run" "$host" "$port" 8) || { eight=failed; eight_bytes=0; }
     [[ -n $tunnel_pid ]] && t1=$(tree_ticks "$tunnel_pid") || t1=0
     seq200=$("$run" python3 "$client" seq 200 "$LAB_TARGET" "$http" ${socks:+"$socks"})
     conc500=$("$run" python3 "$client" conc 500 "$LAB_TARGET" "$http" ${socks:+"$socks"})
@@ -126,7 +127,9 @@ for tool in "${tools[@]}"; do
     cpu="-"
     if [[ -n $tunnel_pid ]]; then
         hz=$(getconf CLK_TCK)
-        cpu=$(python3 -c "print('%.2f' % ((($t1-$t0)/$hz*1000) / (($one_bytes+$eight_bytes)/1e6)))")
+        if ((one_bytes + eight_bytes > 0)); then
+            cpu=$(python3 -c "print('%.2f' % ((($t1-$t0)/$hz*1000) / (($one_bytes+$eight_bytes)/1e6)))")
+        fi
         kill -TERM "$tunnel_pid" 2>/dev/null || true
         wait "$tunnel_pid" 2>/dev/null || true
         tunnel_pid=""
