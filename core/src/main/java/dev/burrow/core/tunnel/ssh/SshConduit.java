@@ -5,7 +5,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.channel.ChannelListener;
 import org.apache.sshd.common.channel.ChannelPipedSink;
@@ -18,10 +17,10 @@ import org.apache.sshd.common.channel.ChannelPipedSink;
  * truncated stream as complete.
  */
 final class SshConduit implements Conduit {
-    private final ChannelDirectTcpip channel;
+    private final DirectTcpipChannel channel;
     private final InputStream input;
 
-    SshConduit(ChannelDirectTcpip channel) {
+    SshConduit(DirectTcpipChannel channel) {
         this.channel = channel;
         // MINA's piped input ends only when the channel closes, not at the peer's SSH_MSG_CHANNEL_EOF. OpenSSH keeps
         // the channel open after its EOF until we send ours, so a client waiting for the end of the answer before
@@ -75,6 +74,7 @@ final class SshConduit implements Conduit {
     @Override
     public void close() {
         // Graceful: the peer gets CHANNEL_CLOSE after anything already queued; nothing to wait for here.
+        channel.stopSending();
         channel.close(false);
     }
 }

@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.channel.exception.SshChannelOpenException;
@@ -208,7 +207,7 @@ public final class SshTransport implements Dialer, AutoCloseable {
         // A literal source address: with a name or null, MINA would look up the local host name (may block on DNS).
         SshdSocketAddress local = new SshdSocketAddress(
                 source.getAddress() != null ? source.getAddress().getHostAddress() : "127.0.0.1", source.getPort());
-        ChannelDirectTcpip channel = current.createDirectTcpipChannel(local, new SshdSocketAddress(host, port));
+        DirectTcpipChannel channel = DirectTcpipChannel.create(current, local, new SshdSocketAddress(host, port));
         try {
             OpenFuture opening = channel.open();
             awaitOpen(opening, host, port);
