@@ -426,7 +426,6 @@ public final class FileIndex implements AutoCloseable {
             System.arraycopy(id, idOff, f, Journal.J_ID, 20);
             BigEndian.putInt(f, Journal.J_ATTR, attr == NO_ATTR ? 0 : (int) attr);
             MemorySegment.copy(f, 0, seg, ValueLayout.JAVA_BYTE, at, Journal.J_PATH);
-            MemorySegment.copy(id, idOff, seg, ValueLayout.JAVA_BYTE, at + Journal.J_ID, 20);
             MemorySegment.copy(path, pathOff, seg, ValueLayout.JAVA_BYTE, at + Journal.J_PATH, pathLen);
             ByteBuffer view = seg == buf ? bb : seg.asByteBuffer();
             int pos = view.position();
