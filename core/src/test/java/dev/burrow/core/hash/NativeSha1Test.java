@@ -5,33 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.burrow.core.ffi.BundledLibrary;
+import dev.burrow.core.testing.NativeBuild;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The native SHA-1, on each of its code paths this CPU runs, against the JDK's MessageDigest. */
 class NativeSha1Test {
-    /**
-     * Where the build compiles the library (the native module's profile: Linux on x86-64 with /usr/bin/gcc), it must
-     * load; elsewhere these tests are skipped and the JDK's SHA-1 is used.
-     */
-    static void assumeNativeBuilt() {
-        boolean built = BundledLibrary.platform().equals("linux-x86_64") && Files.isExecutable(Path.of("/usr/bin/gcc"));
-        Assumptions.assumeTrue(built, "the native library is not built on " + BundledLibrary.platform());
-    }
-
     @BeforeAll
     static void requireLibrary() {
-        assumeNativeBuilt();
+        NativeBuild.assumeBuilt();
         assertNull(NativeSha1.unavailabilityCause());
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.burrow.core.testing.ChildJvm;
+import dev.burrow.core.testing.NativeBuild;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
@@ -33,7 +34,7 @@ class Sha1HashersTest {
 
     @Test
     void nativeIsChosenWhereItIsBuilt() {
-        NativeSha1Test.assumeNativeBuilt();
+        NativeBuild.assumeBuilt();
         List<String> lines = choice("--enable-native-access=ALL-UNNAMED");
         assertEquals(3, lines.size(), lines::toString);
         assertEquals("NativeSha1", lines.get(0));
@@ -58,7 +59,7 @@ class Sha1HashersTest {
 
     @Test
     void deniedNativeAccessFallsBackToTheJdk() {
-        NativeSha1Test.assumeNativeBuilt();
+        NativeBuild.assumeBuilt();
         assertEquals(List.of("JdkSha1", "jdk (native access denied (run java with --enable-native-access=ALL-UNNAMED))",
                 EMPTY_BLOB), choice("--illegal-native-access=deny"));
     }

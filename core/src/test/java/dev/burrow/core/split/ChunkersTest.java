@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.burrow.core.testing.ChildJvm;
+import dev.burrow.core.testing.NativeBuild;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,7 @@ class ChunkersTest {
 
     @Test
     void nativeChunkerIsChosenWhereItIsBuilt() {
-        NativeChunkerTest.assumeNativeBuilt();
+        NativeBuild.assumeBuilt();
         List<String> lines = choice("--enable-native-access=ALL-UNNAMED");
         assertEquals(2, lines.size(), lines::toString);
         assertTrue(lines.get(0).matches("native-(avx512|avx2|scalar)"), lines::toString);
@@ -53,7 +54,7 @@ class ChunkersTest {
 
     @Test
     void deniedNativeAccessFallsBackToJava() {
-        NativeChunkerTest.assumeNativeBuilt();
+        NativeBuild.assumeBuilt();
         assertEquals(List.of("java", "java (native access denied (run java with --enable-native-access=ALL-UNNAMED))"),
                 choice("--illegal-native-access=deny"));
     }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.burrow.core.ffi.BundledLibrary;
 import dev.burrow.core.spi.Chunker;
+import dev.burrow.core.testing.NativeBuild;
 import dev.burrow.core.testing.TestData;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -33,18 +33,9 @@ class NativeChunkerTest {
         return paths;
     }
 
-    /**
-     * Where the build compiles the library (the native module's profile: Linux on x86-64 with /usr/bin/gcc), it must
-     * load; elsewhere the native tests are skipped and the Java chunker is used.
-     */
-    static void assumeNativeBuilt() {
-        boolean built = BundledLibrary.platform().equals("linux-x86_64") && Files.isExecutable(Path.of("/usr/bin/gcc"));
-        Assumptions.assumeTrue(built, "the native library is not built on " + BundledLibrary.platform());
-    }
-
     @BeforeAll
     static void requireLibrary() {
-        assumeNativeBuilt();
+        NativeBuild.assumeBuilt();
         assertNull(new NativeChunker().unavailabilityCause());
     }
 
