@@ -59,6 +59,21 @@ static void blocks_scalar(uint32_t h[5], const uint8_t *p, int64_t n) {
 
 #ifdef BURROW_X86
 /*
+ * Four rounds in the middle of a block: E for them from the schedule group mc (sha1nexte), the four rounds with
+ * function f, and the schedule advanced (sha1msg2 completes the group after mc; sha1msg1 and the xor start the
+ * two after that). The groups rotate through m0..m3 and the E registers alternate.
+ */
+#define SHANI_ROUNDS4(e, e_next, mc, m_msg2, m_msg1, m_xor, f) \
+    do { \
+        e = _mm_sha1nexte_epu32(e, mc); \
+        e_next = abcd; \
+        m_msg2 = _mm_sha1msg2_epu32(m_msg2, mc); \
+        abcd = _mm_sha1rnds4_epu32(abcd, e, f); \
+        m_msg1 = _mm_sha1msg1_epu32(m_msg1, mc); \
+        m_xor = _mm_xor_si128(m_xor, mc); \
+    } while (0)
+
+/*
  * Intel's SHA extensions: sha1rnds4 does four rounds, sha1nexte derives the next E, sha1msg1/sha1msg2 and an xor
  * extend the message schedule four words at a time (Intel, "New Instructions Supporting the Secure Hash
  * Algorithm on Intel Architecture Processors", 2013). Lanes hold words high to low: abcd = [a b c d].
@@ -91,105 +106,22 @@ static void blocks_shani(uint32_t h[5], const uint8_t *p, int64_t n) {
         abcd = _mm_sha1rnds4_epu32(abcd, e0, 0);
         m1 = _mm_sha1msg1_epu32(m1, m2);
         m0 = _mm_xor_si128(m0, m2);
-        /* rounds 12-15 */
+        /* rounds 12-67: each group of four with the full message schedule */
         m3 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) (p + 48)), swap);
-        e1 = _mm_sha1nexte_epu32(e1, m3);
-        e0 = abcd;
-        m0 = _mm_sha1msg2_epu32(m0, m3);
-        abcd = _mm_sha1rnds4_epu32(abcd, e1, 0);
-        m2 = _mm_sha1msg1_epu32(m2, m3);
-        m1 = _mm_xor_si128(m1, m3);
-        /* rounds 16-19 */
-        e0 = _mm_sha1nexte_epu32(e0, m0);
-        e1 = abcd;
-        m1 = _mm_sha1msg2_epu32(m1, m0);
-        abcd = _mm_sha1rnds4_epu32(abcd, e0, 0);
-        m3 = _mm_sha1msg1_epu32(m3, m0);
-        m2 = _mm_xor_si128(m2, m0);
-        /* rounds 20-23 */
-        e1 = _mm_sha1nexte_epu32(e1, m1);
-        e0 = abcd;
-        m2 = _mm_sha1msg2_epu32(m2, m1);
-        abcd = _mm_sha1rnds4_epu32(abcd, e1, 1);
-        m0 = _mm_sha1msg1_epu32(m0, m1);
-        m3 = _mm_xor_si128(m3, m1);
-        /* rounds 24-27 */
-        e0 = _mm_sha1nexte_epu32(e0, m2);
-        e1 = abcd;
-        m3 = _mm_sha1msg2_epu32(m3, m2);
-        abcd = _mm_sha1rnds4_epu32(abcd, e0, 1);
-        m1 = _mm_sha1msg1_epu32(m1, m2);
-        m0 = _mm_xor_si128(m0, m2);
-        /* rounds 28-31 */
-        e1 = _mm_sha1nexte_epu32(e1, m3);
-        e0 = abcd;
-        m0 = _mm_sha1msg2_epu32(m0, m3);
-        abcd = _mm_sha1rnds4_epu32(abcd, e1, 1);
-        m2 = _mm_sha1msg1_epu32(m2, m3);
-        m1 = _mm_xor_si128(m1, m3);
-        /* rounds 32-35 */
-        e0 = _mm_sha1nexte_epu32(e0, m0);
-        e1 = abcd;
-        m1 = _mm_sha1msg2_epu32(m1, m0);
-        abcd = _mm_sha1rnds4_epu32(abcd, e0, 1);
-        m3 = _mm_sha1msg1_epu32(m3, m0);
-        m2 = _mm_xor_si128(m2, m0);
-        /* rounds 36-39 */
-        e1 = _mm_sha1nexte_epu32(e1, m1);
-        e0 = abcd;
-        m2 = _mm_sha1msg2_epu32(m2, m1);
-        abcd = _mm_sha1rnds4_epu32(abcd, e1, 1);
-        m0 = _mm_sha1msg1_epu32(m0, m1);
-        m3 = _mm_xor_si128(m3, m1);
-        /* rounds 40-43 */
-        e0 = _mm_sha1nexte_epu32(e0, m2);
-        e1 = abcd;
-        m3 = _mm_sha1msg2_epu32(m3, m2);
-        abcd = _mm_sha1rnds4_epu32(abcd, e0, 2);
-        m1 = _mm_sha1msg1_epu32(m1, m2);
-        m0 = _mm_xor_si128(m0, m2);
-        /* rounds 44-47 */
-        e1 = _mm_sha1nexte_epu32(e1, m3);
-        e0 = abcd;
-        m0 = _mm_sha1msg2_epu32(m0, m3);
-        abcd = _mm_sha1rnds4_epu32(abcd, e1, 2);
-        m2 = _mm_sha1msg1_epu32(m2, m3);
-        m1 = _mm_xor_si128(m1, m3);
-        /* rounds 48-51 */
-        e0 = _mm_sha1nexte_epu32(e0, m0);
-        e1 = abcd;
-        m1 = _mm_sha1msg2_epu32(m1, m0);
-        abcd = _mm_sha1rnds4_epu32(abcd, e0, 2);
-        m3 = _mm_sha1msg1_epu32(m3, m0);
-        m2 = _mm_xor_si128(m2, m0);
-        /* rounds 52-55 */
-        e1 = _mm_sha1nexte_epu32(e1, m1);
-        e0 = abcd;
-        m2 = _mm_sha1msg2_epu32(m2, m1);
-        abcd = _mm_sha1rnds4_epu32(abcd, e1, 2);
-        m0 = _mm_sha1msg1_epu32(m0, m1);
-        m3 = _mm_xor_si128(m3, m1);
-        /* rounds 56-59 */
-        e0 = _mm_sha1nexte_epu32(e0, m2);
-        e1 = abcd;
-        m3 = _mm_sha1msg2_epu32(m3, m2);
-        abcd = _mm_sha1rnds4_epu32(abcd, e0, 2);
-        m1 = _mm_sha1msg1_epu32(m1, m2);
-        m0 = _mm_xor_si128(m0, m2);
-        /* rounds 60-63 */
-        e1 = _mm_sha1nexte_epu32(e1, m3);
-        e0 = abcd;
-        m0 = _mm_sha1msg2_epu32(m0, m3);
-        abcd = _mm_sha1rnds4_epu32(abcd, e1, 3);
-        m2 = _mm_sha1msg1_epu32(m2, m3);
-        m1 = _mm_xor_si128(m1, m3);
-        /* rounds 64-67 */
-        e0 = _mm_sha1nexte_epu32(e0, m0);
-        e1 = abcd;
-        m1 = _mm_sha1msg2_epu32(m1, m0);
-        abcd = _mm_sha1rnds4_epu32(abcd, e0, 3);
-        m3 = _mm_sha1msg1_epu32(m3, m0);
-        m2 = _mm_xor_si128(m2, m0);
+        SHANI_ROUNDS4(e1, e0, m3, m0, m2, m1, 0); /* rounds 12-15 */
+        SHANI_ROUNDS4(e0, e1, m0, m1, m3, m2, 0); /* rounds 16-19 */
+        SHANI_ROUNDS4(e1, e0, m1, m2, m0, m3, 1); /* rounds 20-23 */
+        SHANI_ROUNDS4(e0, e1, m2, m3, m1, m0, 1); /* rounds 24-27 */
+        SHANI_ROUNDS4(e1, e0, m3, m0, m2, m1, 1); /* rounds 28-31 */
+        SHANI_ROUNDS4(e0, e1, m0, m1, m3, m2, 1); /* rounds 32-35 */
+        SHANI_ROUNDS4(e1, e0, m1, m2, m0, m3, 1); /* rounds 36-39 */
+        SHANI_ROUNDS4(e0, e1, m2, m3, m1, m0, 2); /* rounds 40-43 */
+        SHANI_ROUNDS4(e1, e0, m3, m0, m2, m1, 2); /* rounds 44-47 */
+        SHANI_ROUNDS4(e0, e1, m0, m1, m3, m2, 2); /* rounds 48-51 */
+        SHANI_ROUNDS4(e1, e0, m1, m2, m0, m3, 2); /* rounds 52-55 */
+        SHANI_ROUNDS4(e0, e1, m2, m3, m1, m0, 2); /* rounds 56-59 */
+        SHANI_ROUNDS4(e1, e0, m3, m0, m2, m1, 3); /* rounds 60-63 */
+        SHANI_ROUNDS4(e0, e1, m0, m1, m3, m2, 3); /* rounds 64-67 */
         /* rounds 68-71 */
         e1 = _mm_sha1nexte_epu32(e1, m1);
         e0 = abcd;
@@ -212,6 +144,7 @@ static void blocks_shani(uint32_t h[5], const uint8_t *p, int64_t n) {
     _mm_storeu_si128((__m128i *) h, _mm_shuffle_epi32(abcd, 0x1b));
     h[4] = (uint32_t) _mm_extract_epi32(e0, 3);
 }
+#undef SHANI_ROUNDS4
 #endif /* BURROW_X86 */
 
 static int32_t detect_isa(void) {
