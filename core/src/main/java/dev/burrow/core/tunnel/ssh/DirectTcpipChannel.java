@@ -31,8 +31,8 @@ final class DirectTcpipChannel extends ChannelDirectTcpip {
     private final ReentrantLock sending = new ReentrantLock();
     /** The server's CHANNEL_CLOSE arrived (set on MINA's I/O thread). */
     private volatile boolean closeReceived;
-    /** Our side closes: nothing more may be sent. */
-    private volatile boolean stopped;
+    /** Our side closes: nothing more may be sent (guarded by {@link #sending}). */
+    private boolean stopped;
     /** MINA's close handling ran (guarded by {@link #sending}). */
     private boolean closeHandled;
 
