@@ -68,10 +68,8 @@ final class ChunkHasher {
             int z = compressor == null || looksIncompressible(data, off, len) ? -1
                     : deflate(data, off, len, b.out, zfill);
             if (z < 0) {
-                adler.reset();
-                adler.update(data, off, len);
                 b.how[i] = ChunkBatch.STORED;
-                b.adlers[i] = (int) adler.getValue();
+                b.adlers[i] = Zlib.adler32(data, off, len, adler);
             } else {
                 b.how[i] = ChunkBatch.DEFLATED;
                 b.zoffs[i] = zfill;

@@ -392,11 +392,15 @@ public final class Saver {
                 m.statSize(), gitMode, objectId, 0, attr);
     }
 
-    /** Every {@link #CHECKPOINT_BYTES} of new objects: flush the pack, then make the recorded entries durable. */
+    /**
+     * Every {@link #CHECKPOINT_BYTES} of new objects: flush the pack, then make the recorded entries durable. Both
+     * in the background: the save goes on meanwhile, and the journal forced then may hold entries of files whose
+     * objects are in the next pack. That does no harm: the index is a hint, and a resumed save reuses an entry
+     * only when its object is in the repository.
+     */
     private void checkpoint() throws IOException {
         if (recorder != null && inserter.bytesWritten() >= nextCheckpoint) {
-            inserter.flush();
-            recorder.checkpoint();
+            inserter.flushInBackground(recorder::checkpoint);
             nextCheckpoint = inserter.bytesWritten() + CHECKPOINT_BYTES;
         }
     }

@@ -1,5 +1,7 @@
 package dev.burrow.core.zlib;
 
+import java.util.zip.Adler32;
+
 /**
  * Picks the zlib implementation: libdeflate when the system has it and it passes its self-check, else the JDK's
  * zlib; the system property {@code burrow.zlib=jdk} forces the JDK's. Both write standard zlib streams, so git and
@@ -29,6 +31,19 @@ public final class Zlib {
     /** A decompressor; the caller closes it. */
     public static Decompressor decompressor() {
         return CHOICE.libdeflate() ? new LibdeflateDecompressor() : new JdkDecompressor();
+    }
+
+    /**
+     * The Adler-32 of {@code data[off, off+len)} (a zlib stream's trailer): libdeflate's where it is used, else
+     * {@code scratch}'s, which is reset first. libdeflate's is vectorised; the JDK's is so only in C2-compiled code.
+     */
+    public static int adler32(byte[] data, int off, int len, Adler32 scratch) {
+        if (CHOICE.libdeflate()) {
+            return Libdeflate.adler32(data, off, len);
+        }
+        scratch.reset();
+        scratch.update(data, off, len);
+        return (int) scratch.getValue();
     }
 
     /** The JDK's compressor whatever is chosen, for comparisons. */
