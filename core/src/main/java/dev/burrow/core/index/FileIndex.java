@@ -247,7 +247,11 @@ public final class FileIndex implements AutoCloseable {
         void add(byte[] path, int pathOff, int pathLen, long dev, long ino, long nlink, long ctimeNs, long mtimeNs,
                  long size, int gitMode, byte[] id, int idOff, long attr) throws IOException;
 
-        /** Makes durable everything added so far (call after the pack holding those objects was flushed). */
+        /**
+         * Makes durable everything added so far (call after the pack holding those objects was flushed). After
+         * {@link #commit()} or {@link #close()} it does nothing: what was added is in the index or the kept journal.
+         * May be called from another thread than {@link #add}.
+         */
         void checkpoint() throws IOException;
 
         /** The save completed: atomically replaces the index with old entries still valid + recorded ones. */
@@ -453,7 +457,9 @@ public final class FileIndex implements AutoCloseable {
 
         @Override
         public synchronized void checkpoint() throws IOException {
-            checkOpen();
+            if (finished) {
+                return;
+            }
             drain(out);
             force();
         }

@@ -20,7 +20,7 @@ class ObjectInserterTest {
     @TempDir
     Path tmp;
 
-    private static List<Path> packFiles(Repository repo, String glob) throws Exception {
+    private static List<Path> packFiles(Repository repo, String glob) throws java.io.IOException {
         try (Stream<Path> s = Files.list(repo.packDirectory())) {
             return s.filter(p -> p.getFileName().toString().matches(glob)).toList();
         }
@@ -45,6 +45,51 @@ class ObjectInserterTest {
         assertArrayEquals(big, git.git("cat-file", "blob", bigId.name()).stdout());
         assertEquals(1, packFiles(repo, "pack-[0-9a-f]{40}\\.idx").size());
         Exec.ok(null, "git", "verify-pack", packFiles(repo, ".*\\.idx").getFirst().toString());
+    }
+
+    @Test
+    void packsFinishedInTheBackgroundKeepDeduplicatingAndLandInOrder() throws Exception {
+        Repository repo = Repository.init(tmp.resolve("r"));
+        Random rnd = new Random(3);
+        byte[][] blobs = new byte[3][];
+        byte[] id = new byte[ObjectId.LENGTH];
+        List<String> durable = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ObjectInserter ins = repo.newInserter()) {
+            for (int i = 0; i < blobs.length; i++) {
+                blobs[i] = new byte[2_000_000];
+                rnd.nextBytes(blobs[i]);
+                assertTrue(ins.insert(ObjectType.BLOB, blobs[i], 0, blobs[i].length, id, 0));
+                // Each pack goes on being finished while the next is written; its objects still count as present.
+                int packs = i + 1;
+                ins.flushInBackground(() -> durable.add("pack " + packs + ", packs in place: "
+                        + packFiles(repo, ".*\\.idx").size()));
+                for (int j = 0; j <= i; j++) {
+                    assertFalse(ins.insert(ObjectType.BLOB, blobs[j], 0, blobs[j].length, id, 0), "blob " + j);
+                }
+            }
+            ins.flush();
+            assertEquals(List.of("pack 1, packs in place: 1", "pack 2, packs in place: 2", "pack 3, packs in place: 3"),
+                    durable);
+        }
+        assertEquals(3, packFiles(repo, ".*\\.pack").size());
+        Bup.assertFsckClean(repo.directory());
+    }
+
+    @Test
+    void aFailureOfTheBackgroundFinishingIsThrownByTheNextCall() throws Exception {
+        Repository repo = Repository.init(tmp.resolve("r"));
+        try (ObjectInserter ins = repo.newInserter()) {
+            ins.insert(ObjectType.BLOB, "first");
+            ins.flushInBackground(() -> {
+                throw new java.io.IOException("journal device gone");
+            });
+            ins.insert(ObjectType.BLOB, "second");
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, ins::flush);
+            assertEquals("journal device gone", e.getMessage());
+        }
+        // The first pack was in place before its action failed; the second was never finished.
+        assertEquals(1, packFiles(repo, ".*\\.pack").size());
+        Bup.assertFsckClean(repo.directory());
     }
 
     @Test

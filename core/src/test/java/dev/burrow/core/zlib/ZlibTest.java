@@ -248,6 +248,29 @@ class ZlibTest {
     }
 
     @Test
+    void adler32AgreesWithJavaUtilZipAtEveryLengthAndOffset() {
+        Random rnd = new Random(7);
+        byte[] data = new byte[200_000];
+        rnd.nextBytes(data);
+        Arrays.fill(data, 100_000, 140_000, (byte) 0xff);   // all-ones bytes push the sums toward their modulus
+        java.util.zip.Adler32 jdk = new java.util.zip.Adler32();
+        java.util.zip.Adler32 scratch = new java.util.zip.Adler32();
+        int[] lengths = {0, 1, 15, 16, 63, 64, 5552, 5553, 65_535, 65_536, 99_999, 150_000};
+        for (int len : lengths) {
+            for (int off : new int[] {0, 1, 7, 200_000 - len}) {
+                jdk.reset();
+                jdk.update(data, off, len);
+                int expected = (int) jdk.getValue();
+                assertEquals(expected, Zlib.adler32(data, off, len, scratch), "len " + len + " off " + off);
+                if (Libdeflate.unavailabilityCause() == null) {
+                    assertEquals(expected, Libdeflate.adler32(data, off, len), "libdeflate, len " + len + " off " + off);
+                }
+            }
+        }
+        assertThrows(IndexOutOfBoundsException.class, () -> Zlib.adler32(data, 199_990, 11, scratch));
+    }
+
+    @Test
     void closedInstancesRefuseWorkAndCloseTwiceSafely() {
         Assumptions.assumeTrue(Libdeflate.unavailabilityCause() == null, "no libdeflate here");
         Compressor c = new LibdeflateCompressor(1);
