@@ -6,8 +6,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One of the save's big reusable read buffers: room for bup's 8 MiB read plus the unconsumed tail of the
- * previous read, so a file's splitting can move from block to block exactly as bup's single buffer does.
+ * One of the save's reusable read buffers: room for {@link #PART} bytes of a file plus the unconsumed tail of
+ * the part before (at most {@link HashSplitter#BLOB_MAX}), so a file's splitting can move from block to block.
+ * bup's 8 MiB reads are split as parts of 1 MiB ({@link dev.burrow.core.split.SplitCursor#processPart}); only
+ * when a cut depends on the rest of a read is that read gathered into an {@link #oversized} block of its own.
  * Small files are packed one after another into the same block.
  *
  * <p>A block is a permit: there are a fixed number of them, and a reader that wants one waits until the
@@ -15,16 +17,34 @@ import java.util.concurrent.atomic.AtomicInteger;
  * count counts the reader's hold, segments not yet split and chunks not yet written.
  */
 final class Block {
-    static final int SIZE = HashSplitter.READ_SIZE + HashSplitter.BLOB_MAX;
+    /**
+     * New bytes per block. Two 8 MiB blocks (bup's read size) were three quarters of a save's live heap; with
+     * 1 MiB parts the save holds {@link SavePipeline#BLOCKS} of them. The system property
+     * {@code burrow.save.blockBytes} overrides it (tests use parts barely above 32 KiB).
+     */
+    static final int PART = Math.max(HashSplitter.BLOB_MAX + 1,
+            Math.min(HashSplitter.READ_SIZE, Integer.getInteger("burrow.save.blockBytes", 1 << 20)));
+    static final int SIZE = PART + HashSplitter.BLOB_MAX;
 
-    final byte[] data = new byte[SIZE];
+    final byte[] data;
     private final AtomicInteger refs = new AtomicInteger();
     private final Pool pool;
     /** Where the reader appends the next file; used by the reader thread only. */
     int fill;
 
-    private Block(Pool pool) {
+    private Block(Pool pool, int size) {
         this.pool = pool;
+        this.data = new byte[size];
+    }
+
+    /**
+     * A block outside the pool, for a whole read (up to bup's 8 MiB plus a carried tail), held once by the caller;
+     * it is left to the garbage collector once released by everyone.
+     */
+    static Block oversized() {
+        Block b = new Block(null, HashSplitter.READ_SIZE + HashSplitter.BLOB_MAX);
+        b.refs.set(1);
+        return b;
     }
 
     void retain() {
@@ -34,7 +54,9 @@ final class Block {
     void release() {
         int left = refs.decrementAndGet();
         if (left == 0) {
-            pool.free.add(this);
+            if (pool != null) {
+                pool.free.add(this);
+            }
         } else if (left < 0) {
             throw new IllegalStateException("block released more often than retained");
         }
@@ -60,7 +82,7 @@ final class Block {
             if (b == null) {
                 if (created < blocks) {
                     created++;
-                    b = new Block(this);
+                    b = new Block(this, SIZE);
                 } else {
                     b = free.take();
                 }

@@ -36,7 +36,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * (by interrupt) and waits for it, and is called before the inserter is closed.
  */
 final class SavePipeline implements AutoCloseable {
-    static final int BLOCKS = 2;
+    /**
+     * Read blocks of {@link Block#PART} (1 MiB): enough for the reader to fill one while the batches in flight
+     * (2 x hashers + 4 of up to 256 KiB) hold chunks of others until they are written.
+     */
+    static final int BLOCKS = 6;
     /** How long the splitter waits for more input before handing over a batch that is not full. */
     static final long IDLE_FLUSH_MICROS = 500;
 
@@ -61,6 +65,9 @@ final class SavePipeline implements AutoCloseable {
     private final HashSplitter.ChunkSink sink = this::chunk;
     private ChunkBatch batch;
     private Block sinkBlock;
+    /** The rest of a read being gathered because a cut depends on it (see SplitCursor#processPart), or null. */
+    private Block gather;
+    private int gatherEnd;
 
     // Chunk stream state (writer thread only).
     private ChunkBatch current;
@@ -198,24 +205,25 @@ final class SavePipeline implements AutoCloseable {
                 return;
             }
             Block block = s.block();
+            if (block == null && gather != null) {
+                gather.release();   // the file's read failed while its read was gathered: the writer skips it
+                gather = null;
+            }
             if (block != null) {
                 if (cursor == null) {
                     cursor = new SplitCursor(Chunkers.best());
                 }
                 try {
-                    if (s.first()) {
-                        cursor.reset(s.from());
-                    } else if (s.carried()) {
-                        cursor.rebase(s.from() - (prevEnd - cursor.start()));
+                    if (gather != null) {
+                        prevEnd = gatherPart(s);
+                    } else {
+                        if (s.first()) {
+                            cursor.reset(s.from());
+                        } else if (s.carried()) {
+                            cursor.rebase(s.from() - (prevEnd - cursor.start()));
+                        }
+                        prevEnd = splitPart(s);
                     }
-                    sinkBlock = block;
-                    if (s.end() > s.from()) {
-                        cursor.process(block.data, s.end(), sink);
-                    }
-                    if (s.eof()) {
-                        cursor.finish(block.data, s.end(), sink);
-                    }
-                    prevEnd = s.end();
                 } finally {
                     sinkBlock = null;
                     block.release();
@@ -228,6 +236,52 @@ final class SavePipeline implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Splits a segment in its block; returns where its bytes end there. */
+    private int splitPart(SaveReader.Segment s) throws IOException {
+        Block block = s.block();
+        sinkBlock = block;
+        if (!s.readEnds()) {
+            if (!cursor.processPart(block.data, s.end(), sink)) {
+                // Rare (a boundary right after a forced cut): the cut depends on the rest of the read.
+                gather = Block.oversized();
+                gatherEnd = s.end() - cursor.start();
+                System.arraycopy(block.data, cursor.start(), gather.data, 0, gatherEnd);
+                cursor.gatherAt(0);
+            }
+            return s.end();
+        }
+        if (s.end() > s.from()) {
+            cursor.process(block.data, s.end(), sink);
+        }
+        if (s.eof()) {
+            cursor.finish(block.data, s.end(), sink);
+        }
+        return s.end();
+    }
+
+    /** Appends a segment to the read being gathered, and splits the read once it is whole; returns its end. */
+    private int gatherPart(SaveReader.Segment s) throws IOException {
+        byte[] data = s.block().data;
+        cursor.gathered(data, s.from(), s.end());
+        System.arraycopy(data, s.from(), gather.data, gatherEnd, s.end() - s.from());
+        gatherEnd += s.end() - s.from();
+        if (!s.readEnds()) {
+            return gatherEnd;
+        }
+        Block whole = gather;
+        gather = null;
+        try {
+            sinkBlock = whole;
+            cursor.process(whole.data, gatherEnd, sink);
+            if (s.eof()) {
+                cursor.finish(whole.data, gatherEnd, sink);
+            }
+        } finally {
+            whole.release();   // its chunks hold it until they are written
+        }
+        return gatherEnd;
     }
 
     private void chunk(byte[] buf, int off, int len, int level) throws IOException {

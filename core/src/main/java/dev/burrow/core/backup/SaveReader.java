@@ -54,9 +54,13 @@ final class SaveReader {
         }
     }
 
-    /** New bytes {@code block.data[from, end)} of a file; the block is held once for the segment. */
-    record Segment(FileRead file, Block block, int from, int end, boolean first, boolean carried, boolean eof) {
-        static final Segment END = new Segment(null, null, 0, 0, false, false, true);
+    /**
+     * New bytes {@code block.data[from, end)} of a file; the block is held once for the segment. {@code readEnds}:
+     * the segment ends one of bup's 8 MiB reads (or the file); else the read goes on in the next segment.
+     */
+    record Segment(FileRead file, Block block, int from, int end, boolean first, boolean carried, boolean eof,
+                   boolean readEnds) {
+        static final Segment END = new Segment(null, null, 0, 0, false, false, true, true);
     }
 
     private final BlockingQueue<FileRead> files;
@@ -125,7 +129,7 @@ final class SaveReader {
     }
 
     private void readOpen(FileRead f, FileChannel ch) throws IOException, InterruptedException {
-        int first = (int) Math.min(HashSplitter.READ_SIZE, Math.max(f.expectedSize, 0) + 1);
+        int first = (int) Math.min(Block.PART, Math.max(f.expectedSize, 0) + 1);
         if (current == null) {
             current = blocks.acquire();   // not before the first file to read: a re-save may read none
         }
@@ -133,25 +137,17 @@ final class SaveReader {
             nextBlock(0);
         }
         long total = 0;
+        int inRead = 0;   // bytes of bup's current 8 MiB read in earlier segments
         int from = current.fill;
         boolean isFirst = true;
         boolean carried = false;
         while (true) {
             int got = 0;
             boolean eof = false;
-            while (got < HashSplitter.READ_SIZE) {
+            while (inRead + got < HashSplitter.READ_SIZE && from + got < Block.SIZE) {
                 int at = from + got;
-                if (at == Block.SIZE) {
-                    // Only a first segment can get here (the file grew beyond its size): move it, keeping it whole.
-                    Block old = current;
-                    current = blocks.acquire();
-                    System.arraycopy(old.data, from, current.data, 0, got);
-                    old.release();
-                    from = 0;
-                    continue;
-                }
                 io.clear();
-                io.limit(Math.min(io.capacity(), Math.min(Block.SIZE - at, HashSplitter.READ_SIZE - got)));
+                io.limit(Math.min(io.capacity(), Math.min(Block.SIZE - at, HashSplitter.READ_SIZE - inRead - got)));
                 int n = ch.read(io);
                 if (n < 0) {
                     eof = true;
@@ -162,6 +158,7 @@ final class SaveReader {
                 got += n;
             }
             total += got;
+            inRead += got;
             if (got > 0) {
                 progress.read(got);
             }
@@ -170,11 +167,15 @@ final class SaveReader {
                 f.bytesRead = total;
                 f.changed = changedSince(f, total);
             }
+            boolean readEnds = eof || inRead == HashSplitter.READ_SIZE;
             current.retain();
-            segments.put(new Segment(f, current, from, end, isFirst, carried, eof));
+            segments.put(new Segment(f, current, from, end, isFirst, carried, eof, readEnds));
             if (eof) {
                 current.fill = end;
                 return;
+            }
+            if (readEnds) {
+                inRead = 0;
             }
             int carry = (int) Math.min(HashSplitter.BLOB_MAX, total);
             Block old = current;
@@ -196,7 +197,7 @@ final class SaveReader {
     private void failed(FileRead f, FileRead.Status status, String failure) throws InterruptedException {
         f.status = status;
         f.failure = failure;
-        segments.put(new Segment(f, null, 0, 0, false, false, true));
+        segments.put(new Segment(f, null, 0, 0, false, false, true, true));
     }
 
     /** True when size, mtime or ctime differ from what was read: one lstat, without xattr and ACL calls. */

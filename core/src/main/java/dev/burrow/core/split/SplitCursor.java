@@ -9,14 +9,38 @@ import java.io.IOException;
  * uses it over its own 8 MiB buffer; the parallel save uses it over a ring of reusable blocks, moving the
  * unconsumed tail (always shorter than {@link HashSplitter#BLOB_MAX}) from block to block with {@link #rebase}.
  *
+ * <p><b>Reads in parts.</b> bup's cuts depend on where its 8 MiB reads end (spec §3.2): where a scan finds no
+ * boundary, bup cuts back-to-back 32 KiB pieces without scanning again, but only if no boundary follows anywhere
+ * in the same read; otherwise it scans afresh from every piece. The two agree except where a fresh scan finds a
+ * boundary in its first 63 bytes (its window not yet full). So a read can be split as its parts arrive
+ * ({@link #processPart}): cuts are emitted as soon as they are certain, and only in that rare case does the
+ * caller have to gather the rest of the read into one buffer and finish it with {@link #process}.
+ *
  * <p>Not thread safe, but it may be handed from one thread to another with a happens-before edge.
  */
 public final class SplitCursor {
+    /** No scan of this read has come up empty since the last cut: the next step is a scan from {@link #start}. */
+    private static final int SCANNING = 0;
+    /** A scan from {@link #start} found no boundary in the bytes seen so far; it goes on as more arrive. */
+    private static final int SCAN_EMPTY = 1;
+    /**
+     * Forced pieces were cut after a scan that found no boundary so far. Whether bup scans again from
+     * {@link #start} depends on whether that scan finds a boundary later in the read; positions before
+     * {@link #testedTo} (with full windows) are known to have none.
+     */
+    private static final int PIECES = 2;
+
     private final Chunker chunker;
     private int start;
     // Positions q in [clearFrom, clearTo) are known not to end a chunk when the window ending at q is full.
     private int clearFrom;
     private int clearTo;
+    private int state;
+    private int testedTo;
+    /** A read is being gathered into one buffer (after {@link #processPart} returned false). */
+    private boolean gathering;
+    /** While gathering: a part of the read's rest has a boundary. */
+    private boolean boundaryAhead;
 
     public SplitCursor(Chunker chunker) {
         this.chunker = chunker;
@@ -27,6 +51,10 @@ public final class SplitCursor {
         this.start = start;
         clearFrom = 0;
         clearTo = 0;
+        state = SCANNING;
+        testedTo = 0;
+        gathering = false;
+        boundaryAhead = false;
     }
 
     /** Where the bytes not yet emitted begin. */
@@ -40,6 +68,7 @@ public final class SplitCursor {
         start = newStart;
         clearFrom += delta;
         clearTo += delta;
+        testedTo += delta;
     }
 
     /**
@@ -48,6 +77,20 @@ public final class SplitCursor {
      * {@code BLOB_MAX} bytes are unconsumed.
      */
     public void process(byte[] buf, int end, HashSplitter.ChunkSink sink) throws IOException {
+        if (state == PIECES) {
+            // Did bup's scan from where the pieces began find a boundary anywhere in this read?
+            boolean ahead = gathering ? boundaryAhead
+                    : testedTo < end && chunker.scan(buf, testedTo - 64, testedTo, end) >= 0;
+            if (!ahead) {
+                state = SCANNING;
+                gathering = false;
+                forcedPieces(buf, end, sink);
+                return;
+            }
+        }
+        state = SCANNING;
+        gathering = false;
+        boundaryAhead = false;
         while (true) {
             long r = scanFrom(buf, start, end);
             if (r < 0) {
@@ -63,9 +106,86 @@ public final class SplitCursor {
                 start = boundaryEnd;
             }
         }
+        forcedPieces(buf, end, sink);
+    }
+
+    private void forcedPieces(byte[] buf, int end, HashSplitter.ChunkSink sink) throws IOException {
         while (end - start >= HashSplitter.BLOB_MAX) {
             sink.chunk(buf, start, HashSplitter.BLOB_MAX, 0);
             start += HashSplitter.BLOB_MAX;
+        }
+    }
+
+    /**
+     * Splits {@code buf[start, end)}, a part of a read that goes on after {@code end}: emits the chunks whose cuts
+     * are certain whatever follows in the read. Returns true when fewer than {@link HashSplitter#BLOB_MAX} bytes
+     * are left unconsumed (they carry over to the next part, as with {@link #process}). Returns false when the
+     * next cut depends on the rest of the read: the caller then copies {@code buf[start(), end)} into a buffer
+     * that can hold the whole read, calls {@link #gatherAt}, appends every following part of the read, passing
+     * each to {@link #gathered} first, and finishes with {@link #process} on that buffer once the read is complete.
+     */
+    public boolean processPart(byte[] buf, int end, HashSplitter.ChunkSink sink) throws IOException {
+        while (true) {
+            if (state == PIECES) {
+                if (testedTo < end) {
+                    // Full windows from testedTo on (the bytes before it are in buf: a part begins with the carried
+                    // tail of the one before): a boundary there is one bup's scan finds in this read.
+                    long r = chunker.scan(buf, testedTo - 64, testedTo, end);
+                    testedTo = end;
+                    if (r >= 0) {
+                        state = SCANNING;   // bup scans again from every piece start: do so from this one
+                        continue;
+                    }
+                }
+                int warm = start + Rollsum.WINDOW - 1;
+                if (chunker.scan(buf, start, start, Math.min(warm, end)) >= 0) {
+                    return false;   // a rescan would cut here within the first 63 bytes, back-to-back pieces not
+                }
+            } else {
+                long r = scanFrom(buf, start, end);
+                if (r >= 0) {
+                    state = SCANNING;
+                    emit(buf, r, sink);
+                    continue;
+                }
+                state = SCAN_EMPTY;
+                testedTo = end;
+            }
+            if (end - start < HashSplitter.BLOB_MAX) {
+                return true;
+            }
+            sink.chunk(buf, start, HashSplitter.BLOB_MAX, 0);
+            start += HashSplitter.BLOB_MAX;
+            state = PIECES;
+        }
+    }
+
+    /** The unconsumed bytes were copied to {@code newStart} of the buffer where the rest of the read is gathered. */
+    public void gatherAt(int newStart) {
+        rebase(newStart);
+        gathering = true;
+        boundaryAhead = false;
+    }
+
+    /**
+     * Notes a part of the read being gathered, {@code buf[from, end)}, in its own buffer, which holds at least
+     * 64 bytes of the read before {@code from} (a part begins with the carried tail of the one before).
+     */
+    public void gathered(byte[] buf, int from, int end) {
+        if (!boundaryAhead && from < end) {
+            boundaryAhead = chunker.scan(buf, from - 64, from, end) >= 0;
+        }
+    }
+
+    private void emit(byte[] buf, long r, HashSplitter.ChunkSink sink) throws IOException {
+        int boundaryEnd = Chunker.end(r);
+        int n = boundaryEnd - start;
+        if (n > HashSplitter.BLOB_MAX) {
+            sink.chunk(buf, start, HashSplitter.BLOB_MAX, 0);
+            start += HashSplitter.BLOB_MAX;
+        } else {
+            sink.chunk(buf, start, n, Chunker.level(r));
+            start = boundaryEnd;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.burrow.core.backup;
 
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,7 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.burrow.core.spi.ProgressListener;
 import dev.burrow.core.store.Repository;
 import dev.burrow.core.testing.Bup;
+import dev.burrow.core.testing.ChildJvm;
+import dev.burrow.core.testing.Exec;
 import dev.burrow.core.testing.SampleTree;
+import dev.burrow.core.testing.SaveMain;
 import dev.burrow.core.testing.TestData;
 import dev.burrow.core.testing.TreeDescription;
 import java.nio.charset.StandardCharsets;
@@ -75,6 +79,57 @@ class SavePipelineTest {
             }
         }
         Bup.assertFsckClean(repos.getLast().directory());
+    }
+
+    /**
+     * Files are read in 1 MiB blocks, bup in 8 MiB reads, and bup's cuts depend on where its reads end. With blocks
+     * barely larger than bup's largest chunk (so reads span many blocks, and some must be gathered), a save still
+     * gives every file bup's ids.
+     */
+    @Test
+    void filesGetBupsIdsWhateverTheBlockSize() throws Exception {
+        Bup.assumeInstalled();
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Files.write(src.resolve("adversarial-1"), TestData.adversarial(21, 18 << 20));
+        Files.write(src.resolve("adversarial-2"), TestData.adversarial(22, 9 << 20));
+        Files.write(src.resolve("zeros"), new byte[(9 << 20) + 5]);
+        java.util.Random rnd = new java.util.Random(8);
+        for (int f = 0; f < 3; f++) {
+            // Periodic stretches after others: fresh scans find boundaries right after forced cuts.
+            byte[] data = new byte[(8 << 20) + rnd.nextInt(2 << 20)];
+            for (int p = 0; p < data.length; ) {
+                int len = Math.min(data.length - p, 40_000 + rnd.nextInt(400_000));
+                byte[] period = new byte[1 + rnd.nextInt(80)];
+                rnd.nextBytes(period);
+                if (rnd.nextInt(3) > 0) {
+                    for (int i = 0; i < len; i++) {
+                        data[p + i] = period[i % period.length];
+                    }
+                }
+                p += len;
+            }
+            Files.write(src.resolve("periodic-" + f), data);
+        }
+        Files.writeString(src.resolve("small"), "small\n");
+        Bup bup = new Bup(tmp.resolve("bup"));
+        bup.run("init");
+        bup.run("index", src.toString());
+        bup.run("save", "-n", "t", src.toString());
+        Repository repo = Repository.init(tmp.resolve("ours"));
+        List<String> out = Exec.run(null, java.util.Map.of(), ChildJvm.command(List.of("-Dburrow.save.blockBytes=40000"),
+                SaveMain.class, List.of(repo.directory().toString(), "t", src.toString())).command()).out().lines()
+                .toList();
+        assertTrue(out.stream().anyMatch(l -> l.startsWith("done ")), String.join("\n", out));
+        Bup ours = new Bup(repo.directory());
+        assertEquals(fileLeaves(bup), fileLeaves(ours));
+    }
+
+    /** Every file's mode, id and path below src in branch t (bup keeps the path above, we strip it), .bupm left out. */
+    private static String fileLeaves(Bup repo) {
+        return repo.git("ls-tree", "-r", "--full-tree", "t").out().lines()
+                .filter(l -> !l.contains(".bupm"))
+                .map(l -> l.replaceFirst("\t(.*/)?src/", "\t"))
+                .reduce("", (a, b) -> a + b + "\n");
     }
 
     @Test
