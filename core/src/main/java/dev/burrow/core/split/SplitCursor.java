@@ -96,15 +96,7 @@ public final class SplitCursor {
             if (r < 0) {
                 break;
             }
-            int boundaryEnd = Chunker.end(r);
-            int n = boundaryEnd - start;
-            if (n > HashSplitter.BLOB_MAX) {
-                sink.chunk(buf, start, HashSplitter.BLOB_MAX, 0);
-                start += HashSplitter.BLOB_MAX;
-            } else {
-                sink.chunk(buf, start, n, Chunker.level(r));
-                start = boundaryEnd;
-            }
+            emit(buf, r, sink);
         }
         forcedPieces(buf, end, sink);
     }

@@ -95,20 +95,7 @@ class SavePipelineTest {
         Files.write(src.resolve("zeros"), new byte[(9 << 20) + 5]);
         java.util.Random rnd = new java.util.Random(8);
         for (int f = 0; f < 3; f++) {
-            // Periodic stretches after others: fresh scans find boundaries right after forced cuts.
-            byte[] data = new byte[(8 << 20) + rnd.nextInt(2 << 20)];
-            for (int p = 0; p < data.length; ) {
-                int len = Math.min(data.length - p, 40_000 + rnd.nextInt(400_000));
-                byte[] period = new byte[1 + rnd.nextInt(80)];
-                rnd.nextBytes(period);
-                if (rnd.nextInt(3) > 0) {
-                    for (int i = 0; i < len; i++) {
-                        data[p + i] = period[i % period.length];
-                    }
-                }
-                p += len;
-            }
-            Files.write(src.resolve("periodic-" + f), data);
+            Files.write(src.resolve("periodic-" + f), TestData.periodicStretches(rnd, (8 << 20) + rnd.nextInt(2 << 20)));
         }
         Files.writeString(src.resolve("small"), "small\n");
         Bup bup = new Bup(tmp.resolve("bup"));

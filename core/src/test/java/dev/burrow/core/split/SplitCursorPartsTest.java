@@ -113,19 +113,7 @@ class SplitCursorPartsTest {
         int[] gathers = {0};
         Random rnd = new Random(8);
         for (int round = 0; round < 40; round++) {
-            byte[] data = new byte[(9 << 20) + rnd.nextInt(1 << 20)];
-            int p = 0;
-            while (p < data.length) {
-                int len = Math.min(data.length - p, 40_000 + rnd.nextInt(400_000));
-                byte[] period = new byte[1 + rnd.nextInt(80)];
-                rnd.nextBytes(period);
-                if (rnd.nextInt(3) > 0) {
-                    for (int i = 0; i < len; i++) {
-                        data[p + i] = period[i % period.length];
-                    }
-                }
-                p += len;
-            }
+            byte[] data = TestData.periodicStretches(rnd, (9 << 20) + rnd.nextInt(1 << 20));
             for (int partSize : new int[] {40_000, 1 << 20}) {
                 assertSame(data, partSize, gathers);
             }

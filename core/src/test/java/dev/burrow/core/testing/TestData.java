@@ -42,4 +42,24 @@ public final class TestData {
         }
         return data;
     }
+
+    /**
+     * Stretches of short periods (1-80 bytes) between zeros, of 40-440 KB each: fresh scans then find boundaries
+     * right after bup's forced 32 KiB cuts, where its cuts depend on the rest of its 8 MiB read.
+     */
+    public static byte[] periodicStretches(Random rnd, int size) {
+        byte[] data = new byte[size];
+        for (int p = 0; p < size; ) {
+            int len = Math.min(size - p, 40_000 + rnd.nextInt(400_000));
+            byte[] period = new byte[1 + rnd.nextInt(80)];
+            rnd.nextBytes(period);
+            if (rnd.nextInt(3) > 0) {
+                for (int i = 0; i < len; i++) {
+                    data[p + i] = period[i % period.length];
+                }
+            }
+            p += len;
+        }
+        return data;
+    }
 }
