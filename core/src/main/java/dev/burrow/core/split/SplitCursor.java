@@ -19,23 +19,17 @@ import java.io.IOException;
  * <p>Not thread safe, but it may be handed from one thread to another with a happens-before edge.
  */
 public final class SplitCursor {
-    /** No scan of this read has come up empty since the last cut: the next step is a scan from {@link #start}. */
-    private static final int SCANNING = 0;
-    /** A scan from {@link #start} found no boundary in the bytes seen so far; it goes on as more arrive. */
-    private static final int SCAN_EMPTY = 1;
-    /**
-     * Forced pieces were cut after a scan that found no boundary so far. Whether bup scans again from
-     * {@link #start} depends on whether that scan finds a boundary later in the read; positions before
-     * {@link #testedTo} (with full windows) are known to have none.
-     */
-    private static final int PIECES = 2;
-
     private final Chunker chunker;
     private int start;
     // Positions q in [clearFrom, clearTo) are known not to end a chunk when the window ending at q is full.
     private int clearFrom;
     private int clearTo;
-    private int state;
+    /**
+     * Forced pieces were cut after a scan that found no boundary so far. Whether bup scans again from
+     * {@link #start} depends on whether that scan finds a boundary later in the read.
+     */
+    private boolean pieces;
+    /** Positions before it (with full windows) are known not to be boundaries; where the last scan ended. */
     private int testedTo;
     /** A read is being gathered into one buffer (after {@link #processPart} returned false). */
     private boolean gathering;
@@ -51,7 +45,7 @@ public final class SplitCursor {
         this.start = start;
         clearFrom = 0;
         clearTo = 0;
-        state = SCANNING;
+        pieces = false;
         testedTo = 0;
         gathering = false;
         boundaryAhead = false;
@@ -77,21 +71,12 @@ public final class SplitCursor {
      * {@code BLOB_MAX} bytes are unconsumed.
      */
     public void process(byte[] buf, int end, HashSplitter.ChunkSink sink) throws IOException {
-        if (state == PIECES) {
-            // Did bup's scan from where the pieces began find a boundary anywhere in this read?
-            boolean ahead = gathering ? boundaryAhead
-                    : testedTo < end && chunker.scan(buf, testedTo - 64, testedTo, end) >= 0;
-            if (!ahead) {
-                state = SCANNING;
-                gathering = false;
-                forcedPieces(buf, end, sink);
-                return;
-            }
-        }
-        state = SCANNING;
+        // After forced pieces, bup scans again only if its scan from where they began found a boundary in this read.
+        boolean scan = !pieces || (gathering ? boundaryAhead : hasFullWindowBoundary(buf, testedTo, end));
+        pieces = false;
         gathering = false;
         boundaryAhead = false;
-        while (true) {
+        while (scan) {
             long r = scanFrom(buf, start, end);
             if (r < 0) {
                 break;
@@ -118,14 +103,14 @@ public final class SplitCursor {
      */
     public boolean processPart(byte[] buf, int end, HashSplitter.ChunkSink sink) throws IOException {
         while (true) {
-            if (state == PIECES) {
+            if (pieces) {
                 if (testedTo < end) {
-                    // Full windows from testedTo on (the bytes before it are in buf: a part begins with the carried
-                    // tail of the one before): a boundary there is one bup's scan finds in this read.
-                    long r = chunker.scan(buf, testedTo - 64, testedTo, end);
+                    // The bytes before testedTo are in buf (a part begins with the carried tail of the one before):
+                    // a boundary after it is one bup's scan finds in this read.
+                    boolean found = hasFullWindowBoundary(buf, testedTo, end);
                     testedTo = end;
-                    if (r >= 0) {
-                        state = SCANNING;   // bup scans again from every piece start: do so from this one
+                    if (found) {
+                        pieces = false;   // bup scans again from every piece start: do so from this one
                         continue;
                     }
                 }
@@ -136,11 +121,9 @@ public final class SplitCursor {
             } else {
                 long r = scanFrom(buf, start, end);
                 if (r >= 0) {
-                    state = SCANNING;
                     emit(buf, r, sink);
                     continue;
                 }
-                state = SCAN_EMPTY;
                 testedTo = end;
             }
             if (end - start < HashSplitter.BLOB_MAX) {
@@ -148,7 +131,7 @@ public final class SplitCursor {
             }
             sink.chunk(buf, start, HashSplitter.BLOB_MAX, 0);
             start += HashSplitter.BLOB_MAX;
-            state = PIECES;
+            pieces = true;
         }
     }
 
@@ -164,9 +147,14 @@ public final class SplitCursor {
      * 64 bytes of the read before {@code from} (a part begins with the carried tail of the one before).
      */
     public void gathered(byte[] buf, int from, int end) {
-        if (!boundaryAhead && from < end) {
-            boundaryAhead = chunker.scan(buf, from - 64, from, end) >= 0;
+        if (!boundaryAhead) {
+            boundaryAhead = hasFullWindowBoundary(buf, from, end);
         }
+    }
+
+    /** Whether a position in {@code [from, end)} is a boundary with a full window (the bytes before from are in buf). */
+    private boolean hasFullWindowBoundary(byte[] buf, int from, int end) {
+        return from < end && chunker.scan(buf, from - Rollsum.WINDOW, from, end) >= 0;
     }
 
     private void emit(byte[] buf, long r, HashSplitter.ChunkSink sink) throws IOException {
