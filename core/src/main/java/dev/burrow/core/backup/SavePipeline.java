@@ -222,7 +222,8 @@ final class SavePipeline implements AutoCloseable {
                         } else if (s.carried()) {
                             cursor.rebase(s.from() - (prevEnd - cursor.start()));
                         }
-                        prevEnd = splitPart(s);
+                        splitPart(s);
+                        prevEnd = s.end();
                     }
                 } finally {
                     sinkBlock = null;
@@ -238,8 +239,8 @@ final class SavePipeline implements AutoCloseable {
         }
     }
 
-    /** Splits a segment in its block; returns where its bytes end there. */
-    private int splitPart(SaveReader.Segment s) throws IOException {
+    /** Splits a segment in its block. */
+    private void splitPart(SaveReader.Segment s) throws IOException {
         Block block = s.block();
         sinkBlock = block;
         if (!s.readEnds()) {
@@ -250,7 +251,7 @@ final class SavePipeline implements AutoCloseable {
                 System.arraycopy(block.data, cursor.start(), gather.data, 0, gatherEnd);
                 cursor.gatherAt(0);
             }
-            return s.end();
+            return;
         }
         if (s.end() > s.from()) {
             cursor.process(block.data, s.end(), sink);
@@ -258,7 +259,6 @@ final class SavePipeline implements AutoCloseable {
         if (s.eof()) {
             cursor.finish(block.data, s.end(), sink);
         }
-        return s.end();
     }
 
     /** Appends a segment to the read being gathered, and splits the read once it is whole; returns its end. */

@@ -10,6 +10,8 @@ import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Objects;
+import java.util.zip.Adler32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -117,7 +119,7 @@ final class Libdeflate {
 
     /** The Adler-32 of {@code data[off, off+len)}. */
     static int adler32(byte[] data, int off, int len) {
-        java.util.Objects.checkFromIndexSize(off, len, data.length);
+        Objects.checkFromIndexSize(off, len, data.length);
         try {
             return (int) Handles.ADLER32.invokeExact(1, MemorySegment.ofArray(data).asSlice(off, len), (long) len);
         } catch (Throwable e) {
@@ -166,7 +168,7 @@ final class Libdeflate {
                     || !Arrays.equals(back, sample)) {
                 return from + " failed its self-check (it did not read java.util.zip's output back)";
             }
-            java.util.zip.Adler32 adler = new java.util.zip.Adler32();
+            Adler32 adler = new Adler32();
             adler.update(sample, 3, sample.length - 3);
             if (adler32(sample, 3, sample.length - 3) != (int) adler.getValue()) {
                 return from + " failed its self-check (its Adler-32 differs from java.util.zip's)";
