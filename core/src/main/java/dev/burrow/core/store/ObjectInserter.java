@@ -239,7 +239,7 @@ public final class ObjectInserter implements AutoCloseable {
         objectsWritten++;
         bytesWritten += len;
         if (pack.bytesWritten() >= PACK_SIZE_LIMIT || pack.objectCount() >= PACK_OBJECT_LIMIT) {
-            finishInBackground(null);
+            flushInBackground(null);
         }
     }
 
@@ -260,17 +260,8 @@ public final class ObjectInserter implements AutoCloseable {
      * it into place. Call before moving a ref to the new objects.
      */
     public void flush() throws IOException {
-        finishInBackground(null);
+        flushInBackground(null);
         awaitFinishing(0);
-    }
-
-    /**
-     * Hands the pack written so far to the finishing thread and returns; once it is durable and visible (and
-     * every earlier one), that thread runs {@code whenDurable}, if not null. A failure, also of
-     * {@code whenDurable}, is thrown by a later call on this inserter. Objects written from now on go to a new pack.
-     */
-    public void flushInBackground(DurableAction whenDurable) throws IOException {
-        finishInBackground(whenDurable);
     }
 
     /** What the finishing thread runs once a pack is durable. */
@@ -279,12 +270,19 @@ public final class ObjectInserter implements AutoCloseable {
         void run() throws IOException;
     }
 
-    private void finishInBackground(DurableAction whenDurable) throws IOException {
+    /**
+     * Hands the pack written so far to the finishing thread and returns; once it is durable and visible (and
+     * every earlier one), that thread runs {@code whenDurable}, if not null. A failure, also of
+     * {@code whenDurable}, is thrown by a later call on this inserter. Objects written from now on go to a new pack.
+     * Without a new pack, {@code whenDurable} runs on the caller's thread once the earlier packs are finished.
+     */
+    public void flushInBackground(DurableAction whenDurable) throws IOException {
         throwFinishFailure();
         PackWriter p = pack;
         if (p == null || p.objectCount() == 0) {
             if (whenDurable != null) {
-                whenDurable.run();   // Nothing new: what was written before is durable once earlier packs are.
+                awaitFinishing(0);   // rare: the pack was handed over at its size limit just before
+                whenDurable.run();
             }
             return;
         }
@@ -387,7 +385,7 @@ public final class ObjectInserter implements AutoCloseable {
             first = e;
         }
         if (finisher != null) {
-            first = stopFinishing(first);
+            stopFinishing();
         }
         closeQuietly(first);
         if (first != null) {
@@ -395,7 +393,7 @@ public final class ObjectInserter implements AutoCloseable {
         }
     }
 
-    private IOException stopFinishing(IOException first) {
+    private void stopFinishing() {
         if (finishFailure == null && !finishTasks.isEmpty()) {
             // Unflushed work is being thrown away: later packs need not be finished (nor their actions run).
             finishFailure = new IOException("the inserter was closed");
@@ -415,7 +413,6 @@ public final class ObjectInserter implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         finishTasks.clear();
-        return first;
     }
 
     private void closeQuietly(Exception first) {
