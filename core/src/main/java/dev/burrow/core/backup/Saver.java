@@ -17,6 +17,7 @@ import dev.burrow.core.store.TreeFormatter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -163,7 +164,9 @@ public final class Saver {
         try (SavePipeline pipeline = SavePipeline.start(root, inserter, index, compression, hashers, progress)) {
             try {
                 return new Saver(inserter, progress, pipeline, recorder).writeAll();
-            } catch (InterruptedException | InterruptedIOException e) {
+            } catch (InterruptedException | InterruptedIOException | ClosedByInterruptException e) {
+                // An interrupt (the caller's, or a failing stage's) that found this thread writing a pack or the
+                // index journal closes that channel: it is the same cancellation.
                 pipeline.rethrowFailure();
                 throw e instanceof InterruptedException ie ? ie : interrupted(e);
             }
