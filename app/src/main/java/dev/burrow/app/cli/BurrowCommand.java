@@ -11,22 +11,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code burrow [-d REPO] COMMAND}: the top-level command, holding the options every subcommand shares. */
+/**
+ * {@code burrow [-d REPO] COMMAND}: the top-level command, holding the options every subcommand shares. Its
+ * subcommands are added by {@link Cli}, which adds only the one a command line names.
+ */
 @Command(name = "burrow",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         synopsisSubcommandLabel = "COMMAND",
         description = "Deduplicating backups in bup's format, and tunnels over SSH.",
-        subcommands = {
-                InitCommand.class,
-                SaveCommand.class,
-                SplitCommand.class,
-                LsCommand.class,
-                RestoreCommand.class,
-                JoinCommand.class,
-                FsckCommand.class,
-                TunnelCommand.class,
-        },
         footerHeading = "%nRepository:%n",
         footer = {
                 "The repository is -d DIR, else $BURROW_DIR, else $XDG_DATA_HOME/burrow/repo,",

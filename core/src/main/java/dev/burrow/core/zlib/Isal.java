@@ -1,0 +1,106 @@
+package dev.burrow.core.zlib;
+
+import dev.burrow.core.ffi.BundledLibrary;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * ISA-L's igzip compressor at level 1, through {@code libburrowisal.so} (module {@code burrow-native},
+ * {@code burrow_isal.c}), which links the system's {@code libisal.so.2} (Debian {@code libisal2}). Loaded once, on
+ * first use, from the path in the system property {@value #LIBRARY_PROPERTY} if set, else from the bundled
+ * resource; its output is then read back with the JDK's zlib, and it is not used if that fails.
+ */
+final class Isal {
+    /** A path to a {@code libburrowisal.so} to load instead of the bundled one. */
+    static final String LIBRARY_PROPERTY = "burrow.isal.library";
+    static final String LIBRARY_NAME = "libburrowisal.so";
+    /** The library the shim links, named in {@code burrow --version} and in the cause when it is missing. */
+    static final String SYSTEM_LIBRARY = "libisal.so.2";
+
+    private Isal() { }
+
+    /** Null when the library is loaded and checked; else why not. */
+    static String unavailabilityCause() {
+        return Handles.CAUSE;
+    }
+
+    /** Loads the library on first use. The handles are null when it is unavailable; CAUSE then says why. */
+    static final class Handles {
+        static final String CAUSE;
+        static final long STATE_SIZE;
+        static final MethodHandle COMPRESS;
+
+        static {
+            String cause = null;
+            long size = 0;
+            MethodHandle compress = null;
+            List<String> tried = new ArrayList<>();
+            try {
+                SymbolLookup lookup = BundledLibrary.lookup(LIBRARY_NAME, LIBRARY_PROPERTY, Isal.class, tried);
+                if (lookup == null) {
+                    cause = BundledLibrary.notBuiltHere() + " (or built without ISA-L's header, libisal-dev)";
+                } else {
+                    Linker linker = Linker.nativeLinker();
+                    size = (long) linker.downcallHandle(lookup.findOrThrow("burrow_isal_state_size"),
+                            FunctionDescriptor.of(ValueLayout.JAVA_LONG)).invokeExact();
+                    // critical: one short call that never calls back, so it may take heap arrays as they are.
+                    compress = linker.downcallHandle(lookup.findOrThrow("burrow_isal_zlib_compress"),
+                            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                                    ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+                            Linker.Option.critical(true));
+                }
+            } catch (Throwable e) {
+                cause = String.valueOf(e).contains(SYSTEM_LIBRARY)
+                        ? SYSTEM_LIBRARY + " is not installed (apt-get install libisal2)"
+                        : BundledLibrary.whyNotLoaded(LIBRARY_NAME, e, tried);
+            }
+            STATE_SIZE = size;
+            COMPRESS = compress;
+            if (cause == null) {
+                cause = selfCheck();
+            }
+            CAUSE = cause;
+        }
+    }
+
+    /**
+     * Compresses a sample and reads it back with the JDK's zlib; returns null if that gives the sample, else what
+     * went wrong. Runs once, when the handles are bound (they are usable here, CAUSE is not yet set).
+     */
+    private static String selfCheck() {
+        byte[] sample = ("Burrow checks ISA-L against java.util.zip once per run. ".repeat(40)
+                + "0123456789abcdef").getBytes(StandardCharsets.US_ASCII);
+        try (IsalCompressor c = new IsalCompressor()) {
+            byte[] z = new byte[c.bound(sample.length)];
+            int n = c.compress(sample, 0, sample.length, z, 0, z.length);
+            if (n <= 0 || n >= sample.length) {
+                return LIBRARY_NAME + " failed its self-check (compressed " + sample.length + " bytes to " + n + ")";
+            }
+            Inflater inflater = new Inflater();
+            try {
+                byte[] back = new byte[sample.length];
+                inflater.setInput(z, 0, n);
+                int m = inflater.inflate(back);
+                if (m != sample.length || !inflater.finished() || !Arrays.equals(back, sample)) {
+                    return LIBRARY_NAME + " failed its self-check (java.util.zip did not read its output back)";
+                }
+            } catch (DataFormatException e) {
+                return LIBRARY_NAME + " failed its self-check (java.util.zip: " + e.getMessage() + ")";
+            } finally {
+                inflater.end();
+            }
+        } catch (RuntimeException e) {
+            return LIBRARY_NAME + " failed its self-check (" + e + ")";
+        }
+        return null;
+    }
+}
