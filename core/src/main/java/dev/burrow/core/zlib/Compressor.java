@@ -2,8 +2,9 @@ package dev.burrow.core.zlib;
 
 /**
  * Compresses whole buffers into zlib streams (RFC 1950), at one level. Not thread safe: one per thread, closed when
- * that thread is done with it. The output is a standard zlib stream that any zlib reader inflates; for a given
- * implementation and level the same input always gives the same bytes, so packs stay reproducible.
+ * that thread is done with it. The output is a standard zlib stream that any zlib reader inflates. For libdeflate
+ * and the JDK's zlib, at a given level, the same input always gives the same bytes; ISA-L's (level 1 where it is
+ * installed) may differ in a few bytes from run to run (see {@link IsalCompressor}).
  */
 public interface Compressor extends AutoCloseable {
     /** The Burrow level (0–9) this compressor was made for. */
