@@ -49,6 +49,7 @@ public final class Cli {
     }
 
     public int execute(String... args) {
+        WarmUp.startFor(commandName(List.of(args)));
         return commandLine(List.of(args)).execute(rewriteCompressionFlags(args));
     }
 
