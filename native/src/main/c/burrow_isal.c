@@ -13,6 +13,10 @@ int64_t burrow_isal_state_size(void) {
     return (int64_t) (sizeof(struct isal_zstream) + BURROW_ISAL_LEVEL_BUF);
 }
 
+uint32_t burrow_isal_adler32(const uint8_t *data, int64_t len) {
+    return len <= 0 ? 1 : isal_adler32(1, data, (uint64_t) len);
+}
+
 int64_t burrow_isal_zlib_compress(uint8_t *state, const uint8_t *in, int64_t len, uint8_t *out, int64_t cap) {
     if (len < 0 || cap < 0 || len > UINT32_MAX || cap > UINT32_MAX) {
         return -1000;

@@ -23,4 +23,7 @@ int64_t burrow_isal_state_size(void);
  */
 int64_t burrow_isal_zlib_compress(uint8_t *state, const uint8_t *in, int64_t len, uint8_t *out, int64_t cap);
 
+/* The Adler-32 of data[0, len) (a zlib stream's trailer), ISA-L's vectorised isal_adler32. */
+uint32_t burrow_isal_adler32(const uint8_t *data, int64_t len);
+
 #endif

@@ -3,6 +3,7 @@ package dev.burrow.core.zlib;
 import dev.burrow.core.ffi.BundledLibrary;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -10,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.zip.Adler32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -38,11 +41,13 @@ final class Isal {
         static final String CAUSE;
         static final long STATE_SIZE;
         static final MethodHandle COMPRESS;
+        static final MethodHandle ADLER32;
 
         static {
             String cause = null;
             long size = 0;
             MethodHandle compress = null;
+            MethodHandle adler = null;
             List<String> tried = new ArrayList<>();
             try {
                 SymbolLookup lookup = BundledLibrary.lookup(LIBRARY_NAME, LIBRARY_PROPERTY, Isal.class, tried);
@@ -57,6 +62,9 @@ final class Isal {
                             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
                                     ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
                             Linker.Option.critical(true));
+                    adler = linker.downcallHandle(lookup.findOrThrow("burrow_isal_adler32"),
+                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+                            Linker.Option.critical(true));
                 }
             } catch (Throwable e) {
                 cause = String.valueOf(e).contains(SYSTEM_LIBRARY)
@@ -65,10 +73,21 @@ final class Isal {
             }
             STATE_SIZE = size;
             COMPRESS = compress;
+            ADLER32 = adler;
             if (cause == null) {
                 cause = selfCheck();
             }
             CAUSE = cause;
+        }
+    }
+
+    /** The Adler-32 of {@code data[off, off+len)}. */
+    static int adler32(byte[] data, int off, int len) {
+        Objects.checkFromIndexSize(off, len, data.length);
+        try {
+            return (int) Handles.ADLER32.invokeExact(MemorySegment.ofArray(data).asSlice(off, len), (long) len);
+        } catch (Throwable e) {
+            throw new IllegalStateException("burrow_isal_adler32 failed", e);
         }
     }
 
@@ -97,6 +116,11 @@ final class Isal {
                 return LIBRARY_NAME + " failed its self-check (java.util.zip: " + e.getMessage() + ")";
             } finally {
                 inflater.end();
+            }
+            Adler32 jdk = new Adler32();
+            jdk.update(sample, 3, sample.length - 3);
+            if (adler32(sample, 3, sample.length - 3) != (int) jdk.getValue()) {
+                return LIBRARY_NAME + " failed its self-check (its Adler-32 differs from java.util.zip's)";
             }
         } catch (RuntimeException e) {
             return LIBRARY_NAME + " failed its self-check (" + e + ")";

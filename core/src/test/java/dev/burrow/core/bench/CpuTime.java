@@ -46,7 +46,8 @@ public final class CpuTime {
         }
         for (String data : List.of("random", "text")) {
             for (int level : new int[] {0, 1, 6}) {
-                for (String impl : level == 0 ? List.of("jdk") : List.of("jdk", "libdeflate")) {
+                for (String impl : level == 0 ? List.of("jdk") : level == 1 ? List.of("jdk", "libdeflate", "isal")
+                        : List.of("jdk", "libdeflate")) {
                     ZlibBench z = new ZlibBench();
                     z.impl = impl;
                     z.level = level;

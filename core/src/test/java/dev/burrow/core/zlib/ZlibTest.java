@@ -268,6 +268,9 @@ class ZlibTest {
                 if (Libdeflate.unavailabilityCause() == null) {
                     assertEquals(expected, Libdeflate.adler32(data, off, len), "libdeflate, len " + len + " off " + off);
                 }
+                if (Isal.unavailabilityCause() == null) {
+                    assertEquals(expected, Isal.adler32(data, off, len), "ISA-L, len " + len + " off " + off);
+                }
             }
         }
         assertThrows(IndexOutOfBoundsException.class, () -> Zlib.adler32(data, 199_990, 11, scratch));
