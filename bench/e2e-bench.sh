@@ -8,10 +8,10 @@
 #   resave    the unchanged data again
 #   change    the same ~2% change for every tool (gen-data.py --change), then a save
 #   restore   the latest snapshot into a fresh directory
-# save and restore run BENCH_ROUNDS times (default 2) per tool, round after round over all the tools (a save into
-# another fresh repository, a restore into another fresh directory): on this kind of machine the same build's
-# restore took 5.4 s in one place of the order and 7.7 s in another. The table lists every round; the ratios use
-# each tool's best round, the RSS figures its largest.
+# save and restore run BENCH_ROUNDS times (default 2) per tool, round after round over all the tools, every other
+# round in the reverse order (a save into another fresh repository, a restore into another fresh directory): on
+# this kind of machine the same build's restore took 5.4 s in one place of the order and 7.7 s in another. The
+# table lists every round; the ratios use each tool's best round, the RSS figures its largest.
 # Each step is timed with GNU time: wall seconds (JVM start included for Burrow, as a user sees it), MB/s
 # of the data set's size (10^6 bytes), and peak RSS (the largest over the step's processes; bup's save is
 # `bup index` + `bup save`). Restores are checked with `diff -r` against the data, outside the timed part.
@@ -22,15 +22,16 @@
 #   borg    Debian borgbackup 1.x: buzhash chunks, HMAC-free SHA-256 ids with --encryption=none, lz4
 #   restic  CDC chunks, SHA-256 ids, zstd (repository v2 default "auto"), AES-256 + Poly1305 (always)
 #
-# Environment: BENCH_DIR (work files, default /tmp/burrow-e2e; wiped), BENCH_TOOLS (default
-# "burrow bup borg restic"; tools not installed are skipped), BURROW (the burrow command, default this
+# Environment: BENCH_DIR (work files, default /tmp/burrow-e2e; an earlier run's are deleted at the end, so
+# leave five minutes between runs, see below), BENCH_TOOLS (default "burrow bup borg restic"; tools not
+# installed are skipped), BURROW (the burrow command, default this
 # tree's ./burrow), BURROW_BASE (optional second burrow command, reported as tool "base", e.g. a build of
 # main for before/after figures). Caches (borg, restic) live in the work directory.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 sizes=("$@")
 ((${#sizes[@]})) || sizes=(1024)
-work=${BENCH_DIR:-/tmp/burrow-e2e}
+base=${BENCH_DIR:-/tmp/burrow-e2e}   # one work directory per size below it
 burrow=${BURROW:-$root/burrow}
 export LC_ALL=C.UTF-8
 
@@ -48,11 +49,17 @@ done
 
 "$burrow" --version >/dev/null   # build outside the timed runs
 
-# Non-interactive settings; nothing outside the work directory.
-export BORG_PASSPHRASE="" BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=yes BORG_RELOCATED_REPO_ACCESS_IS_OK=yes
-export BORG_BASE_DIR=$work/home/borg BORG_CACHE_DIR=$work/cache/borg BORG_CONFIG_DIR=$work/config/borg
-export RESTIC_PASSWORD_FILE=$work/restic-password RESTIC_CACHE_DIR=$work/cache/restic
-export XDG_CACHE_HOME=$work/cache
+# Nothing is deleted until every step is timed: ext4 skips inodes freed in the last minutes when it allocates
+# new ones (recently_deleted(), scanning the inode bitmaps), and concurrent creators then spin on the directory's
+# lock; perf showed those two at a third of a restore's samples, and whichever tool restored first after a large
+# deletion took up to twice as long as the same build restoring later. So an earlier run's files are moved aside
+# now and deleted at the end, and each size keeps its own directory.
+old=""
+if [[ -e $base ]]; then
+    old=$base.old.$$
+    mv "$base" "$old"
+fi
+mkdir -p "$base"
 
 rounds=${BENCH_ROUNDS:-2}
 results=()   # "size step tool seconds rss_kib bytes round"
@@ -122,6 +129,10 @@ step() {   # step SIZE STEP TOOL [ROUND]: runs one tool's step, records seconds 
     sync
 }
 
+order() {   # order ROUND: the tools in that round's order
+    if (($1 % 2)); then printf '%s\n' "${tools[@]}"; else printf '%s\n' "${tools[@]}" | tac; fi
+}
+
 outdir() {   # outdir TOOL ROUND: where the tool restores in that round
     if (($2 > 1)); then echo "$work/out-$1-$2"; else echo "$work/out-$1"; fi
 }
@@ -139,8 +150,13 @@ verify() {   # verify TOOL ROUND: the restored tree equals the data (content, na
 }
 
 for size in "${sizes[@]}"; do
-    rm -rf "$work"
+    work=$base/$size
     mkdir -p "$work/log" "$work/cache" "$work/home"
+    # Non-interactive settings; nothing outside the work directory.
+    export BORG_PASSPHRASE="" BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=yes BORG_RELOCATED_REPO_ACCESS_IS_OK=yes
+    export BORG_BASE_DIR=$work/home/borg BORG_CACHE_DIR=$work/cache/borg BORG_CONFIG_DIR=$work/config/borg
+    export RESTIC_PASSWORD_FILE=$work/restic-password RESTIC_CACHE_DIR=$work/cache/restic
+    export XDG_CACHE_HOME=$work/cache
     printf 'burrow-e2e-bench\n' >"$RESTIC_PASSWORD_FILE"
     echo "== $size MiB: generating data" >&2
     python3 "$root/bench/gen-data.py" "$work/data" "$size" >&2
@@ -148,7 +164,7 @@ for size in "${sizes[@]}"; do
     files=$(find "$work/data" -type f | wc -l)
     sync
     for ((r = 1; r <= rounds; r++)); do
-        for t in "${tools[@]}"; do
+        for t in $(order "$r"); do
             echo "== $size MiB: save $t (round $r)" >&2
             step "$size" save "$t" "$r"
         done
@@ -164,16 +180,9 @@ for size in "${sizes[@]}"; do
         echo "== $size MiB: change $t" >&2
         step "$size" change "$t"
     done
-    # Restored trees stay until the next size (or the end): creating thousands of files soon after deleting
-    # thousands costs ext4 several times the system time (it checks recently freed inodes before reusing
-    # them), so deleting one tool's restore before the next tool restores slowed every tool but the first.
-    # For the same reason an untimed copy of the data comes first: the inodes freed when the previous size's
-    # files were deleted go to it, not to whichever tool restores first (burrow took twice as long as the
-    # same build restoring last in one run).
-    cp -a "$work/data" "$work/out-warmup"
     sync
     for ((r = 1; r <= rounds; r++)); do
-        for t in "${tools[@]}"; do
+        for t in $(order "$r"); do
             echo "== $size MiB: restore $t (round $r)" >&2
             step "$size" restore "$t" "$r"
             verify "$t" "$r"
@@ -186,7 +195,7 @@ for size in "${sizes[@]}"; do
     printf '\n'
 done
 
-printf '%s\n' "${results[@]}" >"${BENCH_RESULTS:-$work.results}"
+printf '%s\n' "${results[@]}" >"${BENCH_RESULTS:-$base/results}"
 printf '%s\n' "${results[@]}" | awk -v sizes="${sizes[*]}" '
     {
         k = $1 " " $2 " " $3
@@ -220,3 +229,7 @@ printf '%s\n' "${results[@]}" | awk -v sizes="${sizes[*]}" '
             }
         }
     }'
+
+# The earlier run's files, now that nothing is timed any more.
+[[ -n $old ]] && rm -rf "$old"
+exit 0
