@@ -22,9 +22,8 @@
 #   borg    Debian borgbackup 1.x: buzhash chunks, HMAC-free SHA-256 ids with --encryption=none, lz4
 #   restic  CDC chunks, SHA-256 ids, zstd (repository v2 default "auto"), AES-256 + Poly1305 (always)
 #
-# Environment: BENCH_DIR (work files, default /tmp/burrow-e2e; an earlier run's are deleted at the end, so
-# leave five minutes between runs, see below), BENCH_TOOLS (default "burrow bup borg restic"; tools not
-# installed are skipped), BURROW (the burrow command, default this
+# Environment: BENCH_DIR (work files, default /tmp/burrow-e2e; an earlier run's are deleted first, see below),
+# BENCH_TOOLS (default "burrow bup borg restic"; tools not installed are skipped), BURROW (the burrow command, default this
 # tree's ./burrow), BURROW_BASE (optional second burrow command, reported as tool "base", e.g. a build of
 # main for before/after figures). Caches (borg, restic) live in the work directory.
 set -euo pipefail
@@ -49,16 +48,13 @@ done
 
 "$burrow" --version >/dev/null   # build outside the timed runs
 
-# Nothing is deleted until every step is timed: ext4 skips inodes freed in the last minutes when it allocates
-# new ones (recently_deleted(), scanning the inode bitmaps), and concurrent creators then spin on the directory's
-# lock; perf showed those two at a third of a restore's samples, and whichever tool restored first after a large
-# deletion took up to twice as long as the same build restoring later. So an earlier run's files are moved aside
-# now and deleted at the end, and each size keeps its own directory.
-old=""
-if [[ -e $base ]]; then
-    old=$base.old.$$
-    mv "$base" "$old"
-fi
+# Nothing is deleted while steps are timed: ext4 skips inodes freed in the last one to six minutes when it
+# allocates new ones (recently_deleted(), scanning the inode bitmaps), and concurrent creators then spin on the
+# directory's lock; perf showed those two at a third of a restore's samples, and whichever tool restored first
+# after a large deletion took up to twice as long as the same build restoring later. So each size keeps its own
+# directory, and an earlier run's files are deleted first thing (keeping them to the end needed twice the disk):
+# give the first size a few minutes' run (e.g. 256 before 1024), or leave some time after deleting them.
+rm -rf "$base"
 mkdir -p "$base"
 
 rounds=${BENCH_ROUNDS:-2}
@@ -229,7 +225,3 @@ printf '%s\n' "${results[@]}" | awk -v sizes="${sizes[*]}" '
             }
         }
     }'
-
-# The earlier run's files, now that nothing is timed any more.
-[[ -n $old ]] && rm -rf "$old"
-exit 0
