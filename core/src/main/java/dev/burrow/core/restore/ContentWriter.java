@@ -402,6 +402,13 @@ final class ContentWriter implements AutoCloseable {
         final ByteBuffer out = ByteBuffer.allocateDirect(OUT_BUFFER);
         private final Target[] open = new Target[OPEN_FILES];
         private final FileChannel[] channels = new FileChannel[OPEN_FILES];
+        /**
+         * The file whose bytes {@code out[0, position)} are, from {@code pendingAt} on, not yet written, and how
+         * many of its chunks they complete (released once written). Null when nothing is pending.
+         */
+        Target pending;
+        long pendingAt;
+        int pendingChunks;
         /** The slot to reuse next when all are taken: round robin, which is enough for a handful of files. */
         private int victim;
 
@@ -488,7 +495,12 @@ final class ContentWriter implements AutoCloseable {
                 writeObject(w, s, i, j);
                 i = j;
             }
+            if (!failed) {
+                flushPending(w);
+            }
         } finally {
+            w.pending = null;   // after a failure: nothing more is written, and nobody waits for the file
+            w.pendingChunks = 0;
             idle(w);
         }
     }
@@ -533,6 +545,11 @@ final class ContentWriter implements AutoCloseable {
         for (int k = i; k < j; k++) {
             checkSize(chunks.get(k), size);
         }
+        if (j == i + 1) {
+            gather(w, first, size);
+            return;
+        }
+        flushPending(w);
         long done = 0;
         ByteBuffer out = w.out;
         while (true) {
@@ -560,6 +577,78 @@ final class ContentWriter implements AutoCloseable {
         for (int k = i; k < j; k++) {
             written(w, chunks.get(k).target);
         }
+    }
+
+    /**
+     * Inflates the open object, the only chunk that needs it, into the worker's buffer after the bytes pending for
+     * the same file, if it continues them; they are written together later. In pack order a large file's chunks
+     * mostly follow each other, so this turns a positional write per chunk (8 KiB on average: 155,000 calls for
+     * the 1 GiB benchmark set) into one per buffer. A chunk's file is not released before its bytes are written.
+     */
+    private void gather(Worker w, Chunk c, long size) throws IOException {
+        ByteBuffer out = w.out;
+        if (w.pending != null && (w.pending != c.target || w.pendingAt + out.position() != c.fileOffset)) {
+            flushPending(w);
+        } else if (w.pending != null && size > out.remaining()) {
+            writePending(w);   // room for the whole object, so PackStream inflates it in one call
+        }
+        if (w.pending == null) {
+            out.clear();
+            w.pending = c.target;
+            w.pendingAt = c.fileOffset;
+        }
+        while (true) {
+            if (!out.hasRemaining()) {
+                writePending(w);   // an object larger than the buffer
+            }
+            int n;
+            try {
+                n = w.in.read(out);
+            } catch (IOException e) {
+                throw named(c, e);
+            }
+            if (n < 0) {
+                break;
+            }
+            sink.wrote(n);
+            if (failed) {
+                return;
+            }
+        }
+        w.pendingChunks++;
+    }
+
+    /** Writes the worker's pending bytes and releases the chunks they complete. */
+    private void flushPending(Worker w) throws IOException {
+        Target t = w.pending;
+        if (t == null) {
+            return;
+        }
+        writePending(w);
+        int chunks = w.pendingChunks;
+        w.pending = null;
+        w.pendingChunks = 0;
+        for (int k = 0; k < chunks; k++) {
+            written(w, t);
+        }
+    }
+
+    /** Writes the worker's pending bytes; the file stays pending, at the offset after them. */
+    private static void writePending(Worker w) throws IOException {
+        ByteBuffer out = w.out;
+        out.flip();
+        int n = out.remaining();
+        try {
+            FileChannel ch = w.channel(w.pending);
+            long pos = w.pendingAt;
+            while (out.hasRemaining()) {
+                pos += ch.write(out, pos);
+            }
+        } catch (IOException e) {
+            throw new IOException(w.pending.path + ": cannot write restored content: " + e.getMessage(), e);
+        }
+        w.pendingAt += n;
+        out.clear();
     }
 
     private static void checkSize(Chunk c, long size) throws CorruptObjectException {
