@@ -554,12 +554,7 @@ final class ContentWriter implements AutoCloseable {
         ByteBuffer out = w.out;
         while (true) {
             out.clear();
-            int n;
-            try {
-                n = w.in.read(out);
-            } catch (IOException e) {
-                throw named(first, e);
-            }
+            int n = read(w, first, out);
             if (n < 0) {
                 break;
             }
@@ -601,12 +596,7 @@ final class ContentWriter implements AutoCloseable {
             if (!out.hasRemaining()) {
                 writePending(w);   // an object larger than the buffer
             }
-            int n;
-            try {
-                n = w.in.read(out);
-            } catch (IOException e) {
-                throw named(c, e);
-            }
+            int n = read(w, c, out);
             if (n < 0) {
                 break;
             }
@@ -616,6 +606,15 @@ final class ContentWriter implements AutoCloseable {
             }
         }
         w.pendingChunks++;
+    }
+
+    /** Inflates more of the worker's open object into {@code out}; -1 at its end. Errors name {@code c}'s file. */
+    private static int read(Worker w, Chunk c, ByteBuffer out) throws IOException {
+        try {
+            return w.in.read(out);
+        } catch (IOException e) {
+            throw named(c, e);
+        }
     }
 
     /** Writes the worker's pending bytes and releases the chunks they complete. */
