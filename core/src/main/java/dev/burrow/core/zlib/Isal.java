@@ -7,14 +7,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.zip.Adler32;
 import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 
 /**
  * ISA-L's igzip compressor at level 1, through {@code libburrowisal.so} (module {@code burrow-native},
@@ -96,35 +92,18 @@ final class Isal {
      * went wrong. Runs once, when the handles are bound (they are usable here, CAUSE is not yet set).
      */
     private static String selfCheck() {
-        byte[] sample = ("Burrow checks ISA-L against java.util.zip once per run. ".repeat(40)
-                + "0123456789abcdef").getBytes(StandardCharsets.US_ASCII);
+        byte[] sample = SelfCheck.sample("ISA-L");
+        String wrong;
         try (IsalCompressor c = new IsalCompressor()) {
-            byte[] z = new byte[c.bound(sample.length)];
-            int n = c.compress(sample, 0, sample.length, z, 0, z.length);
-            if (n <= 0 || n >= sample.length) {
-                return LIBRARY_NAME + " failed its self-check (compressed " + sample.length + " bytes to " + n + ")";
+            wrong = SelfCheck.compressesForJdk(c, sample);
+            if (wrong == null) {
+                wrong = SelfCheck.adlerAgrees(Isal::adler32, sample);
             }
-            Inflater inflater = new Inflater();
-            try {
-                byte[] back = new byte[sample.length];
-                inflater.setInput(z, 0, n);
-                int m = inflater.inflate(back);
-                if (m != sample.length || !inflater.finished() || !Arrays.equals(back, sample)) {
-                    return LIBRARY_NAME + " failed its self-check (java.util.zip did not read its output back)";
-                }
-            } catch (DataFormatException e) {
-                return LIBRARY_NAME + " failed its self-check (java.util.zip: " + e.getMessage() + ")";
-            } finally {
-                inflater.end();
-            }
-            Adler32 jdk = new Adler32();
-            jdk.update(sample, 3, sample.length - 3);
-            if (adler32(sample, 3, sample.length - 3) != (int) jdk.getValue()) {
-                return LIBRARY_NAME + " failed its self-check (its Adler-32 differs from java.util.zip's)";
-            }
+        } catch (DataFormatException e) {
+            wrong = "java.util.zip: " + e.getMessage();
         } catch (RuntimeException e) {
-            return LIBRARY_NAME + " failed its self-check (" + e + ")";
+            wrong = e.toString();
         }
-        return null;
+        return wrong == null ? null : LIBRARY_NAME + " failed its self-check (" + wrong + ")";
     }
 }

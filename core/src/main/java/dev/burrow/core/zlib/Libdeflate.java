@@ -7,14 +7,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.zip.Adler32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
-import java.util.zip.Inflater;
 
 /**
  * The system's libdeflate ({@code libdeflate.so.0}, Debian {@code libdeflate0}), bound through the FFM API. No
@@ -132,25 +129,12 @@ final class Libdeflate {
      * else what went wrong. Runs once, when the handles are bound (they are usable here, CAUSE is not yet set).
      */
     private static String selfCheck(String from) {
-        byte[] sample = ("Burrow checks libdeflate against java.util.zip once per run. ".repeat(40)
-                + "0123456789abcdef").getBytes(StandardCharsets.US_ASCII);
+        byte[] sample = SelfCheck.sample("libdeflate");
         try (LibdeflateCompressor c = new LibdeflateCompressor(1); LibdeflateDecompressor d =
                 new LibdeflateDecompressor()) {
-            byte[] z = new byte[c.bound(sample.length)];
-            int n = c.compress(sample, 0, sample.length, z, 0, z.length);
-            if (n <= 0 || n >= sample.length) {
-                return from + " failed its self-check (compressed " + sample.length + " bytes to " + n + ")";
-            }
-            Inflater inflater = new Inflater();
-            byte[] back = new byte[sample.length];
-            try {
-                inflater.setInput(z, 0, n);
-                int m = inflater.inflate(back);
-                if (m != sample.length || !inflater.finished() || !Arrays.equals(back, sample)) {
-                    return from + " failed its self-check (java.util.zip did not read its output back)";
-                }
-            } finally {
-                inflater.end();
+            String wrong = SelfCheck.compressesForJdk(c, sample);
+            if (wrong != null) {
+                return from + " failed its self-check (" + wrong + ")";
             }
             Deflater deflater = new Deflater(6);
             byte[] jz = new byte[sample.length + 64];
@@ -162,18 +146,14 @@ final class Libdeflate {
             } finally {
                 deflater.end();
             }
-            Arrays.fill(back, (byte) 0);
+            byte[] back = new byte[sample.length];
             byte[] padded = Arrays.copyOf(jz, jn + 7);   // trailing bytes must be left unread
             if (d.decompress(padded, 0, padded.length, back, 0, sample.length) != jn
                     || !Arrays.equals(back, sample)) {
                 return from + " failed its self-check (it did not read java.util.zip's output back)";
             }
-            Adler32 adler = new Adler32();
-            adler.update(sample, 3, sample.length - 3);
-            if (adler32(sample, 3, sample.length - 3) != (int) adler.getValue()) {
-                return from + " failed its self-check (its Adler-32 differs from java.util.zip's)";
-            }
-            return null;
+            wrong = SelfCheck.adlerAgrees(Libdeflate::adler32, sample);
+            return wrong == null ? null : from + " failed its self-check (" + wrong + ")";
         } catch (DataFormatException | RuntimeException e) {
             return from + " failed its self-check (" + e + ")";
         }
