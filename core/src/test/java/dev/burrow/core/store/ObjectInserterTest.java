@@ -3,10 +3,12 @@ package dev.burrow.core.store;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.burrow.core.testing.Bup;
 import dev.burrow.core.testing.Exec;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +22,7 @@ class ObjectInserterTest {
     @TempDir
     Path tmp;
 
-    private static List<Path> packFiles(Repository repo, String glob) throws java.io.IOException {
+    private static List<Path> packFiles(Repository repo, String glob) throws IOException {
         try (Stream<Path> s = Files.list(repo.packDirectory())) {
             return s.filter(p -> p.getFileName().toString().matches(glob)).toList();
         }
@@ -81,10 +83,10 @@ class ObjectInserterTest {
         try (ObjectInserter ins = repo.newInserter()) {
             ins.insert(ObjectType.BLOB, "first");
             ins.flushInBackground(() -> {
-                throw new java.io.IOException("journal device gone");
+                throw new IOException("journal device gone");
             });
             ins.insert(ObjectType.BLOB, "second");
-            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, ins::flush);
+            IOException e = assertThrows(IOException.class, ins::flush);
             assertEquals("journal device gone", e.getMessage());
         }
         // The first pack was in place before its action failed; the second was never finished.
@@ -138,7 +140,7 @@ class ObjectInserterTest {
         ObjectId b = ObjectId.EMPTY_TREE;
         repo.updateRef("refs/heads/x", java.util.Optional.empty(), a);
         assertEquals(java.util.Optional.of(a), repo.readRef("refs/heads/x"));
-        org.junit.jupiter.api.Assertions.assertThrows(RefUpdateRejectedException.class,
+        assertThrows(RefUpdateRejectedException.class,
                 () -> repo.updateRef("refs/heads/x", java.util.Optional.empty(), b));
         repo.updateRef("refs/heads/x", java.util.Optional.of(a), b);
         assertEquals(java.util.Optional.of(b), repo.readRef("refs/heads/x"));
