@@ -624,6 +624,21 @@ public final class Metadata {
      */
     public void applyTo(Path path, ApplyOptions options) throws IOException {
         Objects.requireNonNull(path, "path");
+        apply(path, -1, options);
+    }
+
+    /**
+     * {@link #applyTo(Path, ApplyOptions)} for a regular file that was just written: ownership, mode, times and
+     * chattr flags through its open descriptor where there is one (the ACL and xattrs by its path). Close it
+     * afterwards; closing does not change what was applied.
+     */
+    public void applyTo(OpenFile file, ApplyOptions options) throws IOException {
+        Objects.requireNonNull(file, "file");
+        apply(file.path(), file.descriptor(), options);
+    }
+
+    /** Applies this metadata to {@code path}, through {@code fd} (open on it) for what can be, unless it is -1. */
+    private void apply(Path path, int fd, ApplyOptions options) throws IOException {
         Objects.requireNonNull(options, "options");
         if (isEmpty()) {
             options.warnings().accept(path + ": no metadata recorded, left as restored");
@@ -637,12 +652,18 @@ public final class Metadata {
         }
         requireSupported();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cpath = Posix.cPath(arena, path);
+            // Through a descriptor only the ACL and xattrs need the path.
+            boolean byPath = fd < 0 || (posix1eAcl != null && posix1eAcl.size() >= 2) || !xattrs.isEmpty();
+            MemorySegment cpath = byPath ? Posix.cPath(arena, path) : MemorySegment.NULL;
             if (options.restoreOwnership()) {
-                applyOwnership(arena, cpath, path, options);
+                applyOwnership(arena, cpath, fd, path, options);
             }
             if (type != S_IFLNK) { // Linux has no lchmod; a symlink's own mode is always 0777
-                Posix.chmod(arena, cpath, path, mode);
+                if (fd >= 0) {
+                    Posix.fchmod(arena, fd, path, mode);
+                } else {
+                    Posix.chmod(arena, cpath, path, mode);
+                }
             }
             if (posix1eAcl != null && posix1eAcl.size() >= 2 && type != S_IFLNK) {
                 applyAcl(arena, cpath, path, options);
@@ -650,10 +671,18 @@ public final class Metadata {
             if (!xattrs.isEmpty()) {
                 applyXattrs(arena, cpath, path, options);
             }
-            Posix.utimens(arena, cpath, path, atimeNanos, mtimeNanos);
+            if (fd >= 0) {
+                Posix.utimens(arena, fd, path, atimeNanos, mtimeNanos);
+            } else {
+                Posix.utimens(arena, cpath, path, atimeNanos, mtimeNanos);
+            }
             if (linuxAttr != 0 && (type == S_IFREG || type == S_IFDIR)) {
                 try {
-                    Posix.setLinuxFlags(arena, cpath, path, (int) linuxAttr);
+                    if (fd >= 0) {
+                        Posix.setLinuxFlags(arena, fd, path, (int) linuxAttr);
+                    } else {
+                        Posix.setLinuxFlags(arena, cpath, path, (int) linuxAttr);
+                    }
                 } catch (IOException e) {
                     options.warnings().accept(e.getMessage() + " (chattr flags 0x" + Long.toHexString(linuxAttr)
                             + ")");
@@ -662,7 +691,7 @@ public final class Metadata {
         }
     }
 
-    private void applyOwnership(Arena arena, MemorySegment cpath, Path path, ApplyOptions options) {
+    private void applyOwnership(Arena arena, MemorySegment cpath, int fd, Path path, ApplyOptions options) {
         long newUid = uid;
         long newGid = gid;
         if (!options.numericIds()) {
@@ -677,7 +706,11 @@ public final class Metadata {
             }
         }
         try {
-            Posix.lchown(arena, cpath, path, newUid, newGid);
+            if (fd >= 0) {
+                Posix.fchown(arena, fd, path, newUid, newGid);
+            } else {
+                Posix.lchown(arena, cpath, path, newUid, newGid);
+            }
         } catch (IOException e) {
             options.warnings().accept(e.getMessage());
         }

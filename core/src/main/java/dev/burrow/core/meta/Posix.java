@@ -59,9 +59,13 @@ final class Posix {
     private static final int AT_FDCWD = -100;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final int O_RDONLY = 0;
+    private static final int O_WRONLY = 0x1;
+    private static final int O_CREAT = 0x40;
+    private static final int O_EXCL = 0x80;
     private static final int O_NOCTTY = 0x100;
     private static final int O_NONBLOCK = 0x800;
-    private static final int O_NOFOLLOW = 0x20000;
+    /** The one open flag used here whose value differs between the two: arm64 has its own fcntl.h. */
+    private static final int O_NOFOLLOW = System.getProperty("os.arch", "").equals("aarch64") ? 0x8000 : 0x20000;
     private static final int O_CLOEXEC = 0x80000;
     /** {@code _IOR('f', 1, long)}: the kernel reads and writes an int through the pointer. */
     private static final long FS_IOC_GETFLAGS = 0x80086601L;
@@ -114,7 +118,7 @@ final class Posix {
     }
 
     /** A downcall in libc that captures errno: the handle takes the capture segment as first argument. */
-    private static MethodHandle errnoCall(String name, FunctionDescriptor descriptor) {
+    static MethodHandle errnoCall(String name, FunctionDescriptor descriptor) {
         return downcall(LINKER.defaultLookup(), name, descriptor, Linker.Option.captureCallState("errno"));
     }
 
@@ -494,8 +498,17 @@ final class Posix {
 
     /** Sets the chattr flags bup would restore: the settable ones, keeping the current extent flag. */
     static void setLinuxFlags(Arena arena, MemorySegment cpath, Path path, int wanted) throws IOException {
+        int fd = open(captureSegment(arena), cpath, path);
+        try {
+            setLinuxFlags(arena, fd, path, wanted);
+        } finally {
+            close(fd);
+        }
+    }
+
+    /** {@link #setLinuxFlags(Arena, MemorySegment, Path, int)} on an open file. */
+    static void setLinuxFlags(Arena arena, int fd, Path path, int wanted) throws IOException {
         MemorySegment capture = captureSegment(arena);
-        int fd = open(capture, cpath, path);
         try {
             MemorySegment flags = arena.allocate(JAVA_LONG);
             int rc = (int) Ioctl.H.invokeExact(capture, fd, FS_IOC_GETFLAGS, flags);
@@ -517,8 +530,6 @@ final class Posix {
             throw e;
         } catch (Throwable t) {
             throw rethrow(t);
-        } finally {
-            close(fd);
         }
     }
 
@@ -572,15 +583,15 @@ final class Posix {
                 JAVA_LONG));
     }
 
+    private static final class Futimens {
+        static final MethodHandle H = errnoCall("futimens", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+
     /** Sets atime and mtime (nanoseconds since the epoch) without following a symlink. */
     static void utimens(Arena arena, MemorySegment cpath, Path path, long atimeNanos, long mtimeNanos)
             throws IOException {
         MemorySegment capture = captureSegment(arena);
-        MemorySegment times = arena.allocate(JAVA_LONG, 4); // struct timespec[2] {tv_sec, tv_nsec}
-        times.setAtIndex(JAVA_LONG, 0, Math.floorDiv(atimeNanos, 1_000_000_000L));
-        times.setAtIndex(JAVA_LONG, 1, Math.floorMod(atimeNanos, 1_000_000_000L));
-        times.setAtIndex(JAVA_LONG, 2, Math.floorDiv(mtimeNanos, 1_000_000_000L));
-        times.setAtIndex(JAVA_LONG, 3, Math.floorMod(mtimeNanos, 1_000_000_000L));
+        MemorySegment times = timespecs(arena, atimeNanos, mtimeNanos);
         int rc;
         try {
             rc = (int) Utimensat.H.invokeExact(capture, AT_FDCWD, cpath, times, AT_SYMLINK_NOFOLLOW);
@@ -590,6 +601,32 @@ final class Posix {
         if (rc != 0) {
             throw error("utimensat", path, errno(capture));
         }
+    }
+
+    /** {@link #utimens(Arena, MemorySegment, Path, long, long)} on an open file. */
+    static void utimens(Arena arena, int fd, Path path, long atimeNanos, long mtimeNanos) throws IOException {
+        // futimens, not utimensat(fd, NULL, ...): the kernel takes that, but glibc refuses a NULL path.
+        MemorySegment capture = captureSegment(arena);
+        MemorySegment times = timespecs(arena, atimeNanos, mtimeNanos);
+        int rc;
+        try {
+            rc = (int) Futimens.H.invokeExact(capture, fd, times);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc != 0) {
+            throw error("futimens", path, errno(capture));
+        }
+    }
+
+    /** {@code struct timespec[2]} {tv_sec, tv_nsec} for atime and mtime. */
+    private static MemorySegment timespecs(Arena arena, long atimeNanos, long mtimeNanos) {
+        MemorySegment times = arena.allocate(JAVA_LONG, 4);
+        times.setAtIndex(JAVA_LONG, 0, Math.floorDiv(atimeNanos, 1_000_000_000L));
+        times.setAtIndex(JAVA_LONG, 1, Math.floorMod(atimeNanos, 1_000_000_000L));
+        times.setAtIndex(JAVA_LONG, 2, Math.floorDiv(mtimeNanos, 1_000_000_000L));
+        times.setAtIndex(JAVA_LONG, 3, Math.floorMod(mtimeNanos, 1_000_000_000L));
+        return times;
     }
 
     /** lchown; -1 leaves that id unchanged. */
@@ -612,6 +649,103 @@ final class Posix {
         int rc;
         try {
             rc = (int) Chmod.H.invokeExact(capture, cpath, permissions & 07777);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc != 0) {
+            throw error("chmod " + Integer.toOctalString(permissions & 07777), path, errno(capture));
+        }
+    }
+
+    // ---- regular files by descriptor (restore: content, then metadata, through one open) ----------------
+
+    private static final class Fchown {
+        static final MethodHandle H = errnoCall("fchown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT,
+                JAVA_INT));
+    }
+
+    private static final class Fchmod {
+        static final MethodHandle H = errnoCall("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
+    private static final class Pwrite {
+        static final MethodHandle H = errnoCall("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
+                JAVA_LONG, JAVA_LONG));
+    }
+
+    private static final class CloseWritten {
+        static final MethodHandle H = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+
+    /**
+     * Opens a regular file for writing without following a symlink: with {@code create}, a new one
+     * (owner-only, failing with {@link FileAlreadyExistsException} if anything is there), else an existing one.
+     */
+    static int openForWriting(Arena arena, MemorySegment cpath, Path path, boolean create) throws IOException {
+        MemorySegment capture = captureSegment(arena);
+        int flags = O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0);
+        int fd;
+        try {
+            fd = (int) Open.H.invokeExact(capture, cpath, flags, 0600);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (fd < 0) {
+            throw error(create ? "create" : "open", path, errno(capture));
+        }
+        return fd;
+    }
+
+    /** Writes {@code length} bytes from native memory at {@code position}; returns how many were written. */
+    static long pwrite(Arena arena, int fd, Path path, MemorySegment data, long length, long position)
+            throws IOException {
+        MemorySegment capture = captureSegment(arena);
+        long n;
+        try {
+            n = (long) Pwrite.H.invokeExact(capture, fd, data, length, position);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (n < 0) {
+            throw error("write", path, errno(capture));
+        }
+        return n;
+    }
+
+    /** Closes a file that was written to: unlike a read-only one, its close can report a lost write. */
+    static void closeWritten(Arena arena, int fd, Path path) throws IOException {
+        MemorySegment capture = captureSegment(arena);
+        int rc;
+        try {
+            rc = (int) CloseWritten.H.invokeExact(capture, fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc != 0) {
+            throw error("close", path, errno(capture));   // the descriptor is gone either way (Linux)
+        }
+    }
+
+    /** {@link #lchown} on an open file. */
+    static void fchown(Arena arena, int fd, Path path, long uid, long gid) throws IOException {
+        MemorySegment capture = captureSegment(arena);
+        int rc;
+        try {
+            rc = (int) Fchown.H.invokeExact(capture, fd, (int) uid, (int) gid);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc != 0) {
+            throw error("chown " + uid + ":" + gid, path, errno(capture));
+        }
+    }
+
+    /** {@link #chmod} on an open file. */
+    static void fchmod(Arena arena, int fd, Path path, int permissions) throws IOException {
+        MemorySegment capture = captureSegment(arena);
+        int rc;
+        try {
+            rc = (int) Fchmod.H.invokeExact(capture, fd, permissions & 07777);
         } catch (Throwable t) {
             throw rethrow(t);
         }

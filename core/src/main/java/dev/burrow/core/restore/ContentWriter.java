@@ -3,10 +3,7 @@ package dev.burrow.core.restore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,9 +16,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.burrow.core.meta.OpenFile;
 import dev.burrow.core.store.CorruptObjectException;
 import dev.burrow.core.store.ObjectId;
 import dev.burrow.core.store.ObjectReader;
@@ -36,9 +35,11 @@ import dev.burrow.core.store.Repository;
  * parallel, then has each file's metadata applied.
  *
  * <ul>
- *   <li>File creation (JDK file I/O that mostly waits on the file system) runs on virtual threads;
- *       metadata, applied through libc calls that would pin a virtual thread's carrier, on a few
- *       platform threads; at most {@link #IO_CONCURRENCY} such tasks are queued or running.</li>
+ *   <li>A file is created by the first thread that writes to it, and finished (its metadata applied through
+ *       the same open file, {@link OpenFile}) by the one that writes its last chunk. Files the walk finishes
+ *       (no content, or every chunk written before the walk sealed the file) are created or opened and
+ *       finished on a few platform threads; at most {@link #IO_CONCURRENCY} such tasks are queued or
+ *       running.</li>
  *   <li>Chunks are gathered in segments of at most {@link #MAX_CHUNKS} chunks and {@link #MAX_FILES}
  *       files. A full segment is sorted by location in the packs and cut into runs of a few MiB of pack,
  *       which a pool of platform threads sized to the cores reads ({@link PackStream}: each pack window
@@ -57,16 +58,17 @@ import dev.burrow.core.store.Repository;
  */
 final class ContentWriter implements AutoCloseable {
     /*
-     * Why the content writes stay on the inflating threads rather than on virtual threads: a write here
-     * is a copy into the page cache, CPU work like the inflate, and handing each buffer to another thread
-     * would need a second buffer and a hand-off per chunk. Creating a file, by contrast, costs hundreds of
-     * microseconds of file-system work that overlaps well, so it goes to the virtual threads.
+     * Why the content writes stay on the inflating threads: a write here is a copy into the page cache, CPU
+     * work like the inflate, and handing each buffer to another thread would need a second buffer and a
+     * hand-off per chunk. Files used to be created ahead on virtual threads and finished on the metadata
+     * threads, each with an open of its own: three opens and two hand-offs per file, which on the 1 GiB
+     * benchmark set cost more system time than the content writes. Now one open serves all three.
      */
 
     static final int MAX_CHUNKS = 32 * 1024;
     static final int MAX_FILES = 2 * 1024;
     static final int IO_CONCURRENCY = 32;
-    /** Threads applying metadata: they mostly wait on the file system, so more than the cores. */
+    /** Threads finishing the files the walk finishes: they mostly wait on the file system, so more than the cores. */
     private static final int META_THREADS = 4;
     /** A run of sorted chunks handed to one thread spans at most this much of a pack. */
     private static final long RUN_SPAN = 4 << 20;
@@ -76,25 +78,51 @@ final class ContentWriter implements AutoCloseable {
     /** Files each pool thread keeps open between chunks. */
     private static final int OPEN_FILES = 8;
 
-    /** Makes room for a file and creates it empty, or fails naming it. */
+    /** Makes room for a file and creates it empty and open, or fails naming it. */
     @FunctionalInterface
     interface Creator {
-        void create() throws IOException;
+        OpenFile create() throws IOException;
+    }
+
+    /** Applies a complete file's metadata through the open file (which the writer closes afterwards). */
+    @FunctionalInterface
+    interface Finisher {
+        void finish(OpenFile file);
     }
 
     /** A file being written. */
     static final class Target {
         final Path path;
         final String vfsPath;
-        final Runnable onDone;
+        final Creator creator;
+        final Finisher finisher;
+        /** Set by the thread that creates the file; any other opens it once {@link #created}. */
+        final AtomicBoolean claimed = new AtomicBoolean();
         final CompletableFuture<Void> created = new CompletableFuture<>();
         /** Chunks not yet written, plus one while the walk is still adding chunks. */
         final AtomicInteger pending = new AtomicInteger(1);
 
-        Target(Path path, String vfsPath, Runnable onDone) {
+        Target(Path path, String vfsPath, Creator creator, Finisher finisher) {
             this.path = path;
             this.vfsPath = vfsPath;
-            this.onDone = onDone;
+            this.creator = creator;
+            this.finisher = finisher;
+        }
+
+        /** Opens the file for writing: creates it if no other thread has, else waits for that one. */
+        OpenFile open() throws IOException {
+            if (claimed.compareAndSet(false, true)) {
+                try {
+                    OpenFile f = creator.create();
+                    created.complete(null);
+                    return f;
+                } catch (Throwable e) {
+                    created.completeExceptionally(e);
+                    throw e;
+                }
+            }
+            awaitCreated();
+            return OpenFile.openExisting(path);
         }
 
         /** Waits until the file exists; throws what its creation threw. */
@@ -146,9 +174,7 @@ final class ContentWriter implements AutoCloseable {
     private final Sink sink;
     private final int threads;
     private final ExecutorService pool;
-    /** File creation: JDK file I/O, which lets a blocked virtual thread's carrier be replaced. */
-    private final ExecutorService io = Executors.newVirtualThreadPerTaskExecutor();
-    /** Metadata: libc calls through the FFM API, which pin a virtual thread's carrier; platform threads. */
+    /** Files the walk finishes: libc calls through the FFM API, which pin a virtual thread's carrier. */
     private final ExecutorService meta;
     private final Semaphore ioSlots = new Semaphore(IO_CONCURRENCY);
     private final AtomicReference<Throwable> ioFailure = new AtomicReference<>();
@@ -180,28 +206,17 @@ final class ContentWriter implements AutoCloseable {
     }
 
     /**
-     * Starts a file: {@code creator} makes it (on a virtual thread, or here when {@code createNow}, for a
-     * file that later entries may hard link to). Add its chunks, then {@link #seal} it; {@code onDone}
-     * runs once it is complete, on one of the metadata threads.
+     * Starts a file: {@code creator} makes it when it is first written (or here when {@code createNow}, for a
+     * file that later entries may hard link to). Add its chunks, then {@link #seal} it; {@code finisher} runs
+     * once it is complete, on the thread that completed it.
      */
-    Target start(Path path, String vfsPath, Creator creator, boolean createNow, Runnable onDone)
+    Target start(Path path, String vfsPath, Creator creator, boolean createNow, Finisher finisher)
             throws IOException {
-        Target t = new Target(path, vfsPath, onDone);
+        Target t = new Target(path, vfsPath, creator, finisher);
         current.files++;
         last = null;
         if (createNow) {
-            creator.create();
-            t.created.complete(null);
-        } else {
-            runIo(io, () -> {
-                try {
-                    creator.create();
-                    t.created.complete(null);
-                } catch (Throwable e) {
-                    t.created.completeExceptionally(e);
-                    throw e;
-                }
-            });
+            t.open().close();
         }
         return t;
     }
@@ -236,20 +251,22 @@ final class ContentWriter implements AutoCloseable {
         }
     }
 
+    /** The walk's count on the file: if it was the last, the file is finished on a metadata thread. */
     private void release(Target t) {
         if (t.pending.decrementAndGet() == 0) {
-            runIo(meta, () -> {
-                t.awaitCreated();
-                t.onDone.run();
+            runIo(() -> {
+                try (OpenFile f = t.open()) {
+                    t.finisher.finish(f);
+                }
             });
         }
     }
 
     /** Runs a file-system task; waits while {@link #IO_CONCURRENCY} are queued or running. */
-    private void runIo(ExecutorService executor, IoTask task) {
+    private void runIo(IoTask task) {
         ioSlots.acquireUninterruptibly();
         try {
-            executor.execute(() -> {
+            meta.execute(() -> {
                 try {
                     task.run();
                 } catch (Throwable e) {
@@ -401,7 +418,7 @@ final class ContentWriter implements AutoCloseable {
         final PackStream in = new PackStream(WINDOW);
         final ByteBuffer out = ByteBuffer.allocateDirect(OUT_BUFFER);
         private final Target[] open = new Target[OPEN_FILES];
-        private final FileChannel[] channels = new FileChannel[OPEN_FILES];
+        private final OpenFile[] files = new OpenFile[OPEN_FILES];
         /**
          * The file whose bytes {@code out[0, position)} are, from {@code pendingAt} on, not yet written, and how
          * many of its chunks they complete (released once written). Null when nothing is pending.
@@ -412,11 +429,11 @@ final class ContentWriter implements AutoCloseable {
         /** The slot to reuse next when all are taken: round robin, which is enough for a handful of files. */
         private int victim;
 
-        FileChannel channel(Target t) throws IOException {
+        OpenFile file(Target t) throws IOException {
             int free = -1;
             for (int i = 0; i < OPEN_FILES; i++) {
                 if (open[i] == t) {
-                    return channels[i];
+                    return files[i];
                 }
                 if (free < 0 && open[i] == null) {
                     free = i;
@@ -427,10 +444,9 @@ final class ContentWriter implements AutoCloseable {
                 victim = (victim + 1) % OPEN_FILES;
                 closeSlot(free);
             }
-            t.awaitCreated();
-            channels[free] = FileChannel.open(t.path, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            files[free] = t.open();
             open[free] = t;
-            return channels[free];
+            return files[free];
         }
 
         /** Closes {@code t} if this worker has it open. */
@@ -460,11 +476,11 @@ final class ContentWriter implements AutoCloseable {
         }
 
         private void closeSlot(int i) throws IOException {
-            FileChannel c = channels[i];
-            if (c != null) {
-                channels[i] = null;
+            OpenFile f = files[i];
+            if (f != null) {
+                files[i] = null;
                 open[i] = null;
-                c.close();
+                f.close();
             }
         }
 
@@ -638,11 +654,7 @@ final class ContentWriter implements AutoCloseable {
         out.flip();
         int n = out.remaining();
         try {
-            FileChannel ch = w.channel(w.pending);
-            long pos = w.pendingAt;
-            while (out.hasRemaining()) {
-                pos += ch.write(out, pos);
-            }
+            w.file(w.pending).write(out, w.pendingAt);
         } catch (IOException e) {
             throw new IOException(w.pending.path + ": cannot write restored content: " + e.getMessage(), e);
         }
@@ -657,21 +669,17 @@ final class ContentWriter implements AutoCloseable {
         }
     }
 
-    /** One chunk of {@code t} is written. */
-    private void written(Worker w, Target t) throws IOException {
-        if (t.pending.get() == 1) {
-            w.closeFile(t);   // its last chunk: close before the metadata goes on
+    /** One chunk of {@code t} is written; after its last, the file is finished through this worker's open file. */
+    private static void written(Worker w, Target t) throws IOException {
+        if (t.pending.decrementAndGet() == 0) {
+            t.finisher.finish(w.file(t));
+            w.closeFile(t);
         }
-        release(t);
     }
 
     private static void write(Worker w, Chunk c, ByteBuffer data, long done) throws IOException {
         try {
-            FileChannel ch = w.channel(c.target);
-            long pos = c.fileOffset + done;
-            while (data.hasRemaining()) {
-                pos += ch.write(data, pos);
-            }
+            w.file(c.target).write(data, c.fileOffset + done);
         } catch (IOException e) {
             throw new IOException(c.target.path + ": cannot write restored content: " + e.getMessage(), e);
         }
@@ -776,12 +784,10 @@ final class ContentWriter implements AutoCloseable {
                 running = null;
             }
             pool.shutdown();
-            io.shutdown();
             meta.shutdown();
             while (true) {
                 try {
-                    if (!pool.awaitTermination(1, TimeUnit.MINUTES) || !io.awaitTermination(1, TimeUnit.MINUTES)
-                            || !meta.awaitTermination(1, TimeUnit.MINUTES)) {
+                    if (!pool.awaitTermination(1, TimeUnit.MINUTES) || !meta.awaitTermination(1, TimeUnit.MINUTES)) {
                         throw new IllegalStateException("restore threads did not stop within a minute");
                     }
                     break;

@@ -3,13 +3,11 @@ package dev.burrow.core.restore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -28,6 +26,7 @@ import dev.burrow.core.browse.VfsNode;
 import dev.burrow.core.meta.FileNames;
 import dev.burrow.core.meta.ApplyOptions;
 import dev.burrow.core.meta.Metadata;
+import dev.burrow.core.meta.OpenFile;
 import dev.burrow.core.spi.ProgressListener;
 import dev.burrow.core.store.CorruptObjectException;
 import dev.burrow.core.store.ObjectId;
@@ -52,19 +51,14 @@ public final class Restorer {
      *
      * Content is not streamed file by file: the walk (this thread) creates directories, symlinks,
      * special files and hardlinks itself, and hands each regular file -- how to create it, and its blobs
-     * with their offsets in the file, from the chunk tree's hex names -- to a ContentWriter, which creates
-     * it off this thread, reads the blobs in pack order and writes them on a pool of threads, and applies
-     * the file's metadata once its last chunk is written. Directory metadata waits until everything handed
+     * with their offsets in the file, from the chunk tree's hex names -- to a ContentWriter, which reads
+     * the blobs in pack order and writes them on a pool of threads, creating the file at its first write
+     * and applying its metadata through the same open file once its last chunk is written. Directory metadata waits until everything handed
      * over so far is complete (ContentWriter.flush), and is applied children first.
      */
 
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIR =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
-    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FILE =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-
-    private static final Set<StandardOpenOption> CREATE_NEW_FILE =
-            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
     /** Directories whose metadata waits for a full flush; more trigger one. */
     private static final int MAX_PENDING_DIRECTORIES = 4 * 1024;
@@ -275,7 +269,10 @@ public final class Restorer {
                 }
                 case FILE -> restoreFile(node, target);
                 case SYMLINK -> {
-                    createFresh(target, false, () -> NativeSymlink.create(node.symlinkTarget(), target));
+                    createFresh(target, false, () -> {
+                        NativeSymlink.create(node.symlinkTarget(), target);
+                        return target;
+                    });
                     counted();
                     applyMetadata(node.metadataIfLoaded(), target);
                 }
@@ -305,9 +302,9 @@ public final class Restorer {
             // A file others may hard link to is created now, so that they find it; any other on a virtual thread.
             boolean linkable = m != null && !m.isEmpty() && m.hardlinkTarget() != null;
             ContentWriter.Target t = writer.start(target, node.path(), () -> createFresh(target, false,
-                    () -> FileChannel.open(target, CREATE_NEW_FILE, OWNER_ONLY_FILE).close()), linkable, () -> {
+                    () -> OpenFile.createNew(target)), linkable, file -> {
                 counted();
-                applyMetadata(m, target);
+                applyMetadata(m, file);
             });
             ObjectId id = node.id();
             if (node.isChunked()) {
@@ -383,6 +380,18 @@ public final class Restorer {
             }
         }
 
+        /** {@link #applyMetadata(Metadata, Path)} for a regular file just written, through its open file. */
+        void applyMetadata(Metadata m, OpenFile file) {
+            if (m == null || m.isEmpty()) {
+                return;
+            }
+            try {
+                m.applyTo(file, apply);
+            } catch (IOException e) {
+                warn(file.path() + ": metadata not fully restored: " + e.getMessage());
+            }
+        }
+
         private void counted() {
             files.incrementAndGet();
             reportProgressIfIdle();
@@ -390,8 +399,8 @@ public final class Restorer {
 
         /** Creates an entry where nothing may be in the way; {@code create} fails if something is. */
         @FunctionalInterface
-        private interface Creation {
-            void create() throws IOException;
+        private interface Creation<T> {
+            T create() throws IOException;
         }
 
         /**
@@ -399,12 +408,12 @@ public final class Restorer {
          * Creating first (exclusively, never following a symlink) spares the usual case, a new entry in a
          * directory this restore made, a failed lookup and its exception per entry.
          */
-        private static void createFresh(Path target, boolean forDirectory, Creation create) throws IOException {
+        private static <T> T createFresh(Path target, boolean forDirectory, Creation<T> create) throws IOException {
             try {
-                create.create();
+                return create.create();
             } catch (FileAlreadyExistsException e) {
                 clear(target, forDirectory);
-                create.create();
+                return create.create();
             }
         }
 
