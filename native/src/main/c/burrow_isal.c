@@ -13,14 +13,17 @@ int64_t burrow_isal_state_size(void) {
     return (int64_t) (sizeof(struct isal_zstream) + BURROW_ISAL_LEVEL_BUF);
 }
 
-uint32_t burrow_isal_adler32(const uint8_t *data, int64_t len) {
-    return len <= 0 ? 1 : isal_adler32(1, data, (uint64_t) len);
+uint32_t burrow_isal_adler32(const uint8_t *data, int64_t off, int64_t len) {
+    return len <= 0 ? 1 : isal_adler32(1, data + off, (uint64_t) len);
 }
 
-int64_t burrow_isal_zlib_compress(uint8_t *state, const uint8_t *in, int64_t len, uint8_t *out, int64_t cap) {
-    if (len < 0 || cap < 0 || len > UINT32_MAX || cap > UINT32_MAX) {
+int64_t burrow_isal_zlib_compress(uint8_t *state, const uint8_t *in, int64_t in_off, int64_t len, uint8_t *out,
+                                  int64_t out_off, int64_t cap) {
+    if (len < 0 || cap < 0 || in_off < 0 || out_off < 0 || len > UINT32_MAX || cap > UINT32_MAX) {
         return -1000;
     }
+    in += in_off;
+    out += out_off;
     struct isal_zstream *s = (struct isal_zstream *) state;
     isal_deflate_stateless_init(s);
     s->level = 1;

@@ -18,12 +18,15 @@
 int64_t burrow_isal_state_size(void);
 
 /*
- * Compresses in[0, len) at igzip level 1 into out[0, cap) as one zlib stream. Returns its length, 0 when it does
- * not fit in cap bytes, or a negative igzip error code.
+ * Compresses in[in_off, in_off+len) at igzip level 1 into out[out_off, out_off+cap) as one zlib stream. Returns its
+ * length, 0 when it does not fit in cap bytes, or a negative igzip error code. The offsets are arguments, not
+ * pointer arithmetic on the Java side, so that a caller passes the same segment of a reused array every time and a
+ * call allocates nothing there.
  */
-int64_t burrow_isal_zlib_compress(uint8_t *state, const uint8_t *in, int64_t len, uint8_t *out, int64_t cap);
+int64_t burrow_isal_zlib_compress(uint8_t *state, const uint8_t *in, int64_t in_off, int64_t len, uint8_t *out,
+                                  int64_t out_off, int64_t cap);
 
-/* The Adler-32 of data[0, len) (a zlib stream's trailer), ISA-L's vectorised isal_adler32. */
-uint32_t burrow_isal_adler32(const uint8_t *data, int64_t len);
+/* The Adler-32 of data[off, off+len) (a zlib stream's trailer), ISA-L's vectorised isal_adler32. */
+uint32_t burrow_isal_adler32(const uint8_t *data, int64_t off, int64_t len);
 
 #endif

@@ -56,10 +56,12 @@ final class Isal {
                     // critical: one short call that never calls back, so it may take heap arrays as they are.
                     compress = linker.downcallHandle(lookup.findOrThrow("burrow_isal_zlib_compress"),
                             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
-                                    ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+                                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
+                                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
                             Linker.Option.critical(true));
                     adler = linker.downcallHandle(lookup.findOrThrow("burrow_isal_adler32"),
-                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                                    ValueLayout.JAVA_LONG),
                             Linker.Option.critical(true));
                 }
             } catch (Throwable e) {
@@ -81,7 +83,7 @@ final class Isal {
     static int adler32(byte[] data, int off, int len) {
         Objects.checkFromIndexSize(off, len, data.length);
         try {
-            return (int) Handles.ADLER32.invokeExact(MemorySegment.ofArray(data).asSlice(off, len), (long) len);
+            return (int) Handles.ADLER32.invokeExact(MemorySegment.ofArray(data), (long) off, (long) len);
         } catch (Throwable e) {
             throw new IllegalStateException("burrow_isal_adler32 failed", e);
         }

@@ -14,6 +14,15 @@ import java.lang.foreign.MemorySegment;
 final class IsalCompressor implements Compressor {
     private Arena arena = Arena.ofShared();
     private final MemorySegment state;
+    /*
+     * The segments of the last input and output arrays: a save passes the same few reused arrays (its read blocks,
+     * each batch's output) chunk after chunk, and making a segment per call was ~200 bytes of garbage per chunk in
+     * the C1-compiled save (C2 would have eliminated it), about 25 MiB per GiB saved.
+     */
+    private byte[] lastIn;
+    private MemorySegment lastInSegment;
+    private byte[] lastOut;
+    private MemorySegment lastOutSegment;
 
     IsalCompressor() {
         if (Isal.Handles.COMPRESS == null) {
@@ -42,10 +51,18 @@ final class IsalCompressor implements Compressor {
         if (arena == null) {
             throw new IllegalStateException("compressor closed");
         }
+        if (in != lastIn) {
+            lastIn = in;
+            lastInSegment = MemorySegment.ofArray(in);
+        }
+        if (out != lastOut) {
+            lastOut = out;
+            lastOutSegment = MemorySegment.ofArray(out);
+        }
         long n;
         try {
-            n = (long) Isal.Handles.COMPRESS.invokeExact(state, MemorySegment.ofArray(in).asSlice(off, len),
-                    (long) len, MemorySegment.ofArray(out).asSlice(outOff, outLen), (long) outLen);
+            n = (long) Isal.Handles.COMPRESS.invokeExact(state, lastInSegment, (long) off, (long) len, lastOutSegment,
+                    (long) outOff, (long) outLen);
         } catch (Throwable t) {
             throw new AssertionError("burrow_isal_zlib_compress threw " + t, t);
         }
@@ -58,6 +75,10 @@ final class IsalCompressor implements Compressor {
 
     @Override
     public void close() {
+        lastIn = null;
+        lastInSegment = null;
+        lastOut = null;
+        lastOutSegment = null;
         if (arena != null) {
             arena.close();
             arena = null;

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.zip.Adler32;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,32 @@ class IsalCompressorTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void chunksOfReusedArraysAndThenOtherArraysAreEachCompressedFromTheirOwnBytes() throws Exception {
+        // As in a save: chunk after chunk from the same read block into the same batch output, then new arrays.
+        byte[] block = ZlibTest.text(64 << 10);
+        byte[] other = TestData.random(4, 64 << 10);
+        try (IsalCompressor c = new IsalCompressor()) {
+            byte[] out = new byte[4 * c.bound(16 << 10)];
+            byte[] otherOut = new byte[c.bound(64 << 10)];
+            for (byte[] in : List.of(block, other, block)) {
+                int at = 0;
+                for (int off = 0; off < in.length; off += 16 << 10) {
+                    int n = c.compress(in, off, 16 << 10, out, at, out.length - at);
+                    assertTrue(n > 0, "chunk at " + off);
+                    assertArrayEquals(Arrays.copyOfRange(in, off, off + (16 << 10)),
+                            ZlibTest.inflateWithJdk(Arrays.copyOfRange(out, at, at + n), 16 << 10), "chunk at " + off);
+                    at += n;
+                }
+                int n = c.compress(in, 0, in.length, otherOut, 0, otherOut.length);
+                assertArrayEquals(in, ZlibTest.inflateWithJdk(Arrays.copyOf(otherOut, n), in.length));
+            }
+            Adler32 jdk = new Adler32();
+            jdk.update(block, 100, 5000);
+            assertEquals((int) jdk.getValue(), Isal.adler32(block, 100, 5000), "Adler-32 at an offset");
         }
     }
 
