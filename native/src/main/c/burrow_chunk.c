@@ -386,6 +386,24 @@ int64_t burrow_chunk_scan(const uint8_t *buf, int64_t start, int64_t from, int64
 }
 
 /* bup's own formulation, a ring buffer and one byte at a time: the reference for the self-test. */
+double burrow_sample_entropy(const uint8_t *data, int64_t off, int64_t len, const double *clogc) {
+    uint16_t h[4][256];
+    memset(h, 0, sizeof h);
+    int64_t step = (len - 256) / 3;
+    const uint8_t *r0 = data + off, *r1 = r0 + step, *r2 = r0 + 2 * step, *r3 = r0 + 3 * step;
+    for (int j = 0; j < 256; j++) {
+        h[0][r0[j]]++;
+        h[1][r1[j]]++;
+        h[2][r2[j]]++;
+        h[3][r3[j]]++;
+    }
+    double sum = 0;
+    for (int v = 0; v < 256; v++) {
+        sum += clogc[h[0][v] + h[1][v] + h[2][v] + h[3][v]];
+    }
+    return (clogc[1024] - sum) / 1024;
+}
+
 static int64_t scan_reference(const uint8_t *buf, int64_t start, int64_t from, int64_t to) {
     uint8_t window[WINDOW] = {0};
     uint32_t s1 = S1_INIT;

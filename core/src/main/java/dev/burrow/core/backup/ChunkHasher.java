@@ -2,12 +2,12 @@ package dev.burrow.core.backup;
 
 import dev.burrow.core.hash.Sha1Hasher;
 import dev.burrow.core.hash.Sha1Hashers;
+import dev.burrow.core.split.SampleEntropy;
 import dev.burrow.core.store.ObjectId;
 import dev.burrow.core.store.ObjectInserter;
 import dev.burrow.core.store.ObjectType;
 import dev.burrow.core.zlib.Compressor;
 import dev.burrow.core.zlib.Zlib;
-import java.util.Arrays;
 import java.util.zip.Adler32;
 
 /**
@@ -19,7 +19,8 @@ import java.util.zip.Adler32;
  * JDK's zlib, 150–260 MiB/s with libdeflate and about 350 MiB/s on text with ISA-L, still several times slower
  * than SHA-1, and gains nothing on
  * data that is already compressed or encrypted. So a chunk of 1 KiB or more whose order-0 entropy,
- * estimated from 1 KiB sampled in four runs across the chunk, is above {@value #STORE_ABOVE_BITS} bits per
+ * estimated from 1 KiB sampled in four runs across the chunk ({@link SampleEntropy}: native code where the chunker's
+ * library is loaded), is above {@value #STORE_ABOVE_BITS} bits per
  * byte is stored (zlib stored blocks, what level 0 writes, read by every zlib reader). Huffman coding could
  * save at most about 6% on such a chunk. Everything else is deflated at the requested level, and stored
  * after all if deflate does not make it smaller. The rule depends only on the chunk's bytes, so the same
@@ -27,16 +28,6 @@ import java.util.zip.Adler32;
  */
 final class ChunkHasher {
     static final double STORE_ABOVE_BITS = 7.5;
-    private static final int SAMPLE_RUN = 256;
-    private static final int SAMPLE = 4 * SAMPLE_RUN;
-    /** c·log2(c) for every count a sample can have. */
-    private static final double[] C_LOG_C = new double[SAMPLE + 1];
-
-    static {
-        for (int c = 1; c <= SAMPLE; c++) {
-            C_LOG_C[c] = c * (Math.log(c) / Math.log(2));
-        }
-    }
 
     private final ObjectInserter inserter;
     private final int level;
@@ -44,7 +35,7 @@ final class ChunkHasher {
     private final Compressor compressor;
     private final Adler32 adler = new Adler32();
     private final byte[] header = new byte[32];
-    private final int[] histogram = new int[256];
+    private final SampleEntropy sample = new SampleEntropy();
 
     ChunkHasher(ObjectInserter inserter, int level) {
         this.inserter = inserter;
@@ -94,24 +85,7 @@ final class ChunkHasher {
 
     /** The entropy rule of the class comment. */
     boolean looksIncompressible(byte[] data, int off, int len) {
-        if (len < SAMPLE) {
-            return false;
-        }
-        int[] h = histogram;
-        Arrays.fill(h, 0);
-        int step = (len - SAMPLE_RUN) / 3;
-        for (int r = 0; r < 4; r++) {
-            int base = off + r * step;
-            for (int j = 0; j < SAMPLE_RUN; j++) {
-                h[data[base + j] & 0xff]++;
-            }
-        }
-        double sum = 0;
-        for (int c : h) {
-            sum += C_LOG_C[c];
-        }
-        double bits = (C_LOG_C[SAMPLE] - sum) / SAMPLE;
-        return bits > STORE_ABOVE_BITS;
+        return len >= SampleEntropy.SAMPLE && sample.bits(data, off, len) > STORE_ABOVE_BITS;
     }
 
     void end() {

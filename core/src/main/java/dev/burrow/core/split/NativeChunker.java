@@ -147,18 +147,23 @@ public final class NativeChunker implements Chunker {
         }
     }
 
-    /** Loads the library on first use. A field is null when the library is unavailable; CAUSE then says why. */
-    private static final class Library {
+    /**
+     * Loads the library on first use. A field is null when the library is unavailable; CAUSE then says why. Also
+     * binds {@link SampleEntropy}'s function, which lives in the same library.
+     */
+    static final class Library {
         static final String CAUSE;
         static final int ISA;
         static final MethodHandle SCAN;
         static final MethodHandle SCAN_ISA;
+        static final MethodHandle SAMPLE_ENTROPY;
 
         static {
             String cause = null;
             int isa = -1;
             MethodHandle scan = null;
             MethodHandle scanIsa = null;
+            MethodHandle sample = null;
             List<String> tried = new ArrayList<>();
             try {
                 SymbolLookup lookup = BundledLibrary.lookup(LIBRARY_NAME, LIBRARY_PROPERTY, NativeChunker.class,
@@ -175,6 +180,9 @@ public final class NativeChunker implements Chunker {
                     scanIsa = linker.downcallHandle(lookup.findOrThrow("burrow_chunk_scan_isa"),
                             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), critical);
+                    sample = linker.downcallHandle(lookup.findOrThrow("burrow_sample_entropy"),
+                            FunctionDescriptor.of(ValueLayout.JAVA_DOUBLE, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                                    ValueLayout.JAVA_LONG, ValueLayout.ADDRESS), critical);
                     MethodHandle isaHandle = linker.downcallHandle(lookup.findOrThrow("burrow_chunk_isa"),
                             FunctionDescriptor.of(ValueLayout.JAVA_INT));
                     isa = (int) isaHandle.invokeExact();
@@ -187,6 +195,7 @@ public final class NativeChunker implements Chunker {
             ISA = isa;
             SCAN = cause == null ? scan : null;
             SCAN_ISA = cause == null ? scanIsa : null;
+            SAMPLE_ENTROPY = cause == null ? sample : null;
         }
     }
 }

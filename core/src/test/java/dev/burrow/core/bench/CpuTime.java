@@ -36,6 +36,16 @@ public final class CpuTime {
                         new double[rounds]));
             }
         }
+        for (String data : List.of("random", "text")) {
+            for (String impl : List.of("java", "native")) {
+                SampleEntropyBench e = new SampleEntropyBench();
+                e.impl = impl;
+                e.data = data;
+                e.setUp();
+                cases.add(new Case("entropy sample " + impl + " " + data, SampleEntropyBench.SIZE_MIB,
+                        () -> (int) e.sample(), new double[rounds]));
+            }
+        }
         for (String impl : List.of("jdk", "native")) {
             Sha1Bench sha = new Sha1Bench();
             sha.chunk = 8192;
