@@ -118,7 +118,7 @@ final class Posix {
     }
 
     /** A downcall in libc that captures errno: the handle takes the capture segment as first argument. */
-    static MethodHandle errnoCall(String name, FunctionDescriptor descriptor) {
+    private static MethodHandle errnoCall(String name, FunctionDescriptor descriptor) {
         return downcall(LINKER.defaultLookup(), name, descriptor, Linker.Option.captureCallState("errno"));
     }
 
@@ -533,16 +533,22 @@ final class Posix {
         }
     }
 
+    /** Opens {@code path} read-only, for an ioctl, without following a symlink. */
     private static int open(MemorySegment capture, MemorySegment cpath, Path path) throws IOException {
+        return open(capture, cpath, path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0, "open");
+    }
+
+    /** {@code open(2)}; a failure is reported as {@code call} on {@code path}. */
+    private static int open(MemorySegment capture, MemorySegment cpath, Path path, int flags, int mode, String call)
+            throws IOException {
         int fd;
         try {
-            fd = (int) Open.H.invokeExact(capture, cpath, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
-                    0);
+            fd = (int) Open.H.invokeExact(capture, cpath, flags, mode);
         } catch (Throwable t) {
             throw rethrow(t);
         }
         if (fd < 0) {
-            throw error("open", path, errno(capture));
+            throw error(call, path, errno(capture));
         }
         return fd;
     }
@@ -682,18 +688,8 @@ final class Posix {
      * (owner-only, failing with {@link FileAlreadyExistsException} if anything is there), else an existing one.
      */
     static int openForWriting(Arena arena, MemorySegment cpath, Path path, boolean create) throws IOException {
-        MemorySegment capture = captureSegment(arena);
         int flags = O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0);
-        int fd;
-        try {
-            fd = (int) Open.H.invokeExact(capture, cpath, flags, 0600);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (fd < 0) {
-            throw error(create ? "create" : "open", path, errno(capture));
-        }
-        return fd;
+        return open(captureSegment(arena), cpath, path, flags, 0600, create ? "create" : "open");
     }
 
     /** Writes {@code length} bytes from native memory at {@code position}; returns how many were written. */

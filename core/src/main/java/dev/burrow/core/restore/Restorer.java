@@ -53,8 +53,9 @@ public final class Restorer {
      * special files and hardlinks itself, and hands each regular file -- how to create it, and its blobs
      * with their offsets in the file, from the chunk tree's hex names -- to a ContentWriter, which reads
      * the blobs in pack order and writes them on a pool of threads, creating the file at its first write
-     * and applying its metadata through the same open file once its last chunk is written. Directory metadata waits until everything handed
-     * over so far is complete (ContentWriter.flush), and is applied children first.
+     * and applying its metadata through the same open file once its last chunk is written. Directory
+     * metadata waits until everything handed over so far is complete (ContentWriter.flush), and is applied
+     * children first.
      */
 
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIR =
@@ -299,7 +300,7 @@ public final class Restorer {
                 counted();
                 return;
             }
-            // A file others may hard link to is created now, so that they find it; any other on a virtual thread.
+            // A file others may hard link to is created now, so that they find it; any other at its first write.
             boolean linkable = m != null && !m.isEmpty() && m.hardlinkTarget() != null;
             ContentWriter.Target t = writer.start(target, node.path(), () -> createFresh(target, false,
                     () -> OpenFile.createNew(target)), linkable, file -> {
