@@ -1,5 +1,6 @@
 package dev.burrow.core.hash;
 
+import dev.burrow.core.ffi.ArraySegments;
 import dev.burrow.core.ffi.BundledLibrary;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -33,12 +34,8 @@ final class NativeSha1 implements Sha1Hasher {
     private final MemorySegment context;
     private final byte[] digest = new byte[LENGTH];
     private final MemorySegment digestSegment = MemorySegment.ofArray(digest);
-    // The two arrays hashed last and their segments: a save hashes from a few long-lived buffers, so wrapping each
-    // array once keeps the per-call path free of allocation even where the JIT cannot scalar-replace (C1).
-    private byte[] recent;
-    private MemorySegment recentSegment;
-    private byte[] older;
-    private MemorySegment olderSegment;
+    /** The two arrays hashed last: a chunk's read block and the writer's object buffers. */
+    private final ArraySegments arrays = new ArraySegments(2);
 
     /** A hasher on the best path this CPU runs; requires {@link #unavailabilityCause()} to be null. */
     NativeSha1() {
@@ -81,7 +78,7 @@ final class NativeSha1 implements Sha1Hasher {
     public void update(byte[] data, int off, int len) {
         Objects.checkFromIndexSize(off, len, data.length);
         try {
-            Library.UPDATE.invokeExact(context, segment(data), (long) off, (long) len);
+            Library.UPDATE.invokeExact(context, arrays.of(data), (long) off, (long) len);
         } catch (Throwable t) {
             throw new AssertionError("burrow_sha1_update threw " + t, t);
         }
@@ -96,18 +93,6 @@ final class NativeSha1 implements Sha1Hasher {
             throw new AssertionError("burrow_sha1_final threw " + t, t);
         }
         System.arraycopy(digest, 0, out, off, LENGTH);
-    }
-
-    private MemorySegment segment(byte[] data) {
-        if (data == recent) {
-            return recentSegment;
-        }
-        MemorySegment s = data == older ? olderSegment : MemorySegment.ofArray(data);
-        older = recent;
-        olderSegment = recentSegment;
-        recent = data;
-        recentSegment = s;
-        return s;
     }
 
     private static void requireAvailable() {

@@ -1,5 +1,6 @@
 package dev.burrow.core.split;
 
+import dev.burrow.core.ffi.ArraySegments;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -30,8 +31,7 @@ public final class SampleEntropy {
 
     private final boolean useNative;
     private final int[] histogram = new int[256];
-    private byte[] lastArray;
-    private MemorySegment lastSegment;
+    private final ArraySegments arrays = new ArraySegments(1);
 
     /** Native where the chunker's library is loaded. */
     public SampleEntropy() {
@@ -61,12 +61,8 @@ public final class SampleEntropy {
     }
 
     private double bitsNative(byte[] data, int off, int len) {
-        if (data != lastArray) {
-            lastArray = data;
-            lastSegment = MemorySegment.ofArray(data);
-        }
         try {
-            return (double) NativeChunker.Library.SAMPLE_ENTROPY.invokeExact(lastSegment, (long) off, (long) len,
+            return (double) NativeChunker.Library.SAMPLE_ENTROPY.invokeExact(arrays.of(data), (long) off, (long) len,
                     NATIVE_C_LOG_C);
         } catch (Throwable t) {
             throw new AssertionError("burrow_sample_entropy threw " + t, t);

@@ -1,5 +1,6 @@
 package dev.burrow.core.zlib;
 
+import dev.burrow.core.ffi.ArraySegments;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -14,15 +15,9 @@ import java.lang.foreign.MemorySegment;
 final class IsalCompressor implements Compressor {
     private Arena arena = Arena.ofShared();
     private final MemorySegment state;
-    /*
-     * The segments of the last input and output arrays: a save passes the same few reused arrays (its read blocks,
-     * each batch's output) chunk after chunk, and making a segment per call was ~200 bytes of garbage per chunk in
-     * the C1-compiled save (C2 would have eliminated it), about 25 MiB per GiB saved.
-     */
-    private byte[] lastIn;
-    private MemorySegment lastInSegment;
-    private byte[] lastOut;
-    private MemorySegment lastOutSegment;
+    /** A segment per call (and a slice of each) was ~200 bytes of garbage per chunk, ~25 MiB per GiB saved. */
+    private final ArraySegments inputs = new ArraySegments(1);
+    private final ArraySegments outputs = new ArraySegments(1);
 
     IsalCompressor() {
         if (Isal.Handles.COMPRESS == null) {
@@ -51,17 +46,9 @@ final class IsalCompressor implements Compressor {
         if (arena == null) {
             throw new IllegalStateException("compressor closed");
         }
-        if (in != lastIn) {
-            lastIn = in;
-            lastInSegment = MemorySegment.ofArray(in);
-        }
-        if (out != lastOut) {
-            lastOut = out;
-            lastOutSegment = MemorySegment.ofArray(out);
-        }
         long n;
         try {
-            n = (long) Isal.Handles.COMPRESS.invokeExact(state, lastInSegment, (long) off, (long) len, lastOutSegment,
+            n = (long) Isal.Handles.COMPRESS.invokeExact(state, inputs.of(in), (long) off, (long) len, outputs.of(out),
                     (long) outOff, (long) outLen);
         } catch (Throwable t) {
             throw new AssertionError("burrow_isal_zlib_compress threw " + t, t);
@@ -75,10 +62,8 @@ final class IsalCompressor implements Compressor {
 
     @Override
     public void close() {
-        lastIn = null;
-        lastInSegment = null;
-        lastOut = null;
-        lastOutSegment = null;
+        inputs.clear();
+        outputs.clear();
         if (arena != null) {
             arena.close();
             arena = null;
