@@ -44,23 +44,24 @@ public final class OpenFile implements Closeable {
      * @throws FileAlreadyExistsException if anything (a symlink included) is at {@code path}
      */
     public static OpenFile createNew(Path path) throws IOException {
-        if (!Posix.isSupported()) {
-            return new OpenFile(path, -1, FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(
-                            PosixFilePermissions.fromString("rw-------"))));
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            return new OpenFile(path, Posix.openForWriting(arena, Posix.cPath(arena, path), path, true), null);
-        }
+        return open(path, true);
     }
 
     /** Opens the existing regular file at {@code path} for writing, without truncating it. */
     public static OpenFile openExisting(Path path) throws IOException {
+        return open(path, false);
+    }
+
+    private static OpenFile open(Path path, boolean create) throws IOException {
         if (!Posix.isSupported()) {
-            return new OpenFile(path, -1, FileChannel.open(path, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
+            FileChannel channel = create
+                    ? FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                    : FileChannel.open(path, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            return new OpenFile(path, -1, channel);
         }
         try (Arena arena = Arena.ofConfined()) {
-            return new OpenFile(path, Posix.openForWriting(arena, Posix.cPath(arena, path), path, false), null);
+            return new OpenFile(path, Posix.openForWriting(arena, Posix.cPath(arena, path), path, create), null);
         }
     }
 
