@@ -108,6 +108,26 @@ public final class OpenFile implements Closeable {
         }
     }
 
+    /** Whether {@link #startWriteback} does anything on this system (Linux). */
+    public static boolean hasWriteback() {
+        return Posix.isSupported();
+    }
+
+    /**
+     * Asks the kernel to start writing {@code [offset, offset+length)} to disk now rather than when its dirty pages
+     * expire (30 s on Linux) or an fsync comes: a writer that syncs at the end then waits only for the last part.
+     * Returns without waiting for the disk; durability still needs the fsync. Does nothing where there is no such
+     * call (files written through a channel).
+     */
+    public void startWriteback(long offset, long length) throws IOException {
+        if (channel != null) {
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            Posix.startWriteback(arena, fd, path, offset, length);
+        }
+    }
+
     /** Closes the file; a failure here may mean written data was lost, so it is reported. */
     @Override
     public void close() throws IOException {

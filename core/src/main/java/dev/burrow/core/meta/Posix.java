@@ -679,6 +679,11 @@ final class Posix {
                 JAVA_LONG, JAVA_LONG));
     }
 
+    private static final class SyncFileRange {
+        static final MethodHandle H = errnoCall("sync_file_range", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
+                JAVA_LONG, JAVA_LONG, JAVA_INT));
+    }
+
     private static final class CloseWritten {
         static final MethodHandle H = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     }
@@ -706,6 +711,25 @@ final class Posix {
             throw error("write", path, errno(capture));
         }
         return n;
+    }
+
+    private static final int SYNC_FILE_RANGE_WRITE = 2;
+
+    /**
+     * Starts writing the dirty pages of {@code [offset, offset+length)} to disk and returns without waiting for
+     * them ({@code sync_file_range} with {@code SYNC_FILE_RANGE_WRITE}): it makes no data durable by itself.
+     */
+    static void startWriteback(Arena arena, int fd, Path path, long offset, long length) throws IOException {
+        MemorySegment capture = captureSegment(arena);
+        int rc;
+        try {
+            rc = (int) SyncFileRange.H.invokeExact(capture, fd, offset, length, SYNC_FILE_RANGE_WRITE);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc != 0) {
+            throw error("sync_file_range", path, errno(capture));
+        }
     }
 
     /** Closes a file that was written to: unlike a read-only one, its close can report a lost write. */

@@ -2,6 +2,7 @@ package dev.burrow.core.store;
 
 import dev.burrow.core.hash.Sha1Hasher;
 import dev.burrow.core.hash.Sha1Hashers;
+import dev.burrow.core.meta.OpenFile;
 import dev.burrow.core.zlib.Zlib;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,14 +23,24 @@ import java.util.zip.CRC32;
  * Not thread safe.
  */
 final class PackWriter implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PackWriter.class.getName());
     // For the output buffer (off-heap) and the trailer's read-back (whose heap buffer the JDK copies through a
     // temporary direct buffer of the same size, cached per thread): 256 KiB rather than 1 MiB keeps 1.5 MiB
     // less resident for a few thousand more syscalls per GiB.
     private static final int IO_BUFFER = 256 << 10;
+    /**
+     * New bytes after which they are handed to the kernel's writeback. Without it nothing of a pack reaches the disk
+     * before its fsync (dirty pages wait 30 s, or for a tenth of the memory), so the fsync of a save's last pack
+     * wrote it all while the save waited: ~0.15 s per 256 MiB here.
+     */
+    static final long WRITEBACK_BYTES = 8 << 20;
 
     private final Path tmpDir;
     private final Path tmpPack;
     private final FileChannel channel;
+    /** A second descriptor of the pack, for writeback hints; null where there are none, or after one failed. */
+    private OpenFile writeback;
+    private long writebackFrom;
     private final ByteBuffer out = ByteBuffer.allocateDirect(IO_BUFFER);
     private final ObjectIdTable table = new ObjectIdTable();
     private final CRC32 crc = new CRC32();
@@ -41,6 +52,7 @@ final class PackWriter implements AutoCloseable {
         this.tmpDir = tmpDir;
         this.tmpPack = Files.createTempFile(tmpDir, "tmp-", ".pack");
         this.channel = FileChannel.open(tmpPack, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        this.writeback = openWriteback(tmpPack);
         out.put(new byte[] {'P', 'A', 'C', 'K', 0, 0, 0, 2, 0, 0, 0, 0});
         position = 12;
     }
@@ -148,6 +160,36 @@ final class PackWriter implements AutoCloseable {
             channel.write(out);
         }
         out.clear();
+        if (writeback != null && position - writebackFrom >= WRITEBACK_BYTES) {
+            try {
+                writeback.startWriteback(writebackFrom, position - writebackFrom);
+                writebackFrom = position;
+            } catch (IOException e) {
+                // Only a hint: the fsync at the end writes whatever is left.
+                LOG.log(System.Logger.Level.DEBUG, () -> "no writeback hints for " + tmpPack + ": " + e.getMessage());
+                closeWriteback();
+            }
+        }
+    }
+
+    private static OpenFile openWriteback(Path pack) {
+        try {
+            return OpenFile.hasWriteback() ? OpenFile.openExisting(pack) : null;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "no writeback hints for " + pack + ": " + e);
+            return null;
+        }
+    }
+
+    private void closeWriteback() {
+        if (writeback != null) {
+            try {
+                writeback.close();
+            } catch (IOException e) {
+                // Nothing was written through it.
+            }
+            writeback = null;
+        }
     }
 
     /** The ids of the objects written so far, 20 bytes each, in writing order (a live view: do not modify). */
@@ -166,6 +208,7 @@ final class PackWriter implements AutoCloseable {
         channel.write(count, 8);
         byte[] packSha = sha1Of(channel, position);
         channel.write(ByteBuffer.wrap(packSha), position);
+        closeWriteback();
         channel.force(true);
         channel.close();
 
@@ -208,6 +251,7 @@ final class PackWriter implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (!finished) {
+            closeWriteback();
             try {
                 channel.close();
             } finally {

@@ -97,4 +97,22 @@ class OpenFileTest {
         assertTrue(e.getMessage().contains(link.toString()), e.getMessage());
         assertEquals("abXdef", Files.readString(file));
     }
+
+    @Test
+    void writebackIsStartedForARangeAndABadRangeIsReportedWithThePath() throws Exception {
+        assumeTrue(OpenFile.hasWriteback(), "no sync_file_range here");
+        Path file = dir.resolve("pack");
+        byte[] data = new byte[3 << 20];
+        new java.util.Random(7).nextBytes(data);
+        try (OpenFile f = OpenFile.createNew(file)) {
+            f.write(ByteBuffer.wrap(data), 0);
+            f.startWriteback(0, 1 << 20);
+            f.startWriteback(1 << 20, 2 << 20);
+            // A negative offset is EINVAL: proof that the arguments reach the call in their places.
+            IOException e = assertThrows(IOException.class, () -> f.startWriteback(-4096, 4096));
+            assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("sync_file_range"),
+                    e.getMessage());
+        }
+        assertArrayEquals(data, Files.readAllBytes(file));
+    }
 }
