@@ -97,8 +97,9 @@ final class SavePipeline implements AutoCloseable {
                               int hashers, SaveProgress progress) {
         SavePipeline p = new SavePipeline(hashers);
         try {
-            SaveWalker walker = new SaveWalker(p.steps, p.files, p.metaThreads, progress, index, inserter);
-            SaveReader reader = new SaveReader(p.files, p.segments, p.blocks, progress);
+            ReadAhead readAhead = new ReadAhead();
+            SaveWalker walker = new SaveWalker(p.steps, p.files, readAhead, p.metaThreads, progress, index, inserter);
+            SaveReader reader = new SaveReader(p.files, p.segments, p.blocks, readAhead, progress);
             p.threads.add(Thread.ofVirtual().name("burrow-save-walk").unstarted(p.guard(() -> walker.run(root))));
             p.threads.add(Thread.ofVirtual().name("burrow-save-read").unstarted(p.guard(reader::run)));
             p.threads.add(Thread.ofPlatform().name("burrow-save-split").daemon().unstarted(p.guard(p::split)));

@@ -33,12 +33,14 @@ final class SaveReader {
     static final class FileRead {
         enum Status { OK, VANISHED, DENIED, FAILED }
 
-        static final FileRead END = new FileRead(null, 0, 0, 0);
+        static final FileRead END = new FileRead(null, 0, 0, 0, 0);
 
         final Path path;
         final long expectedSize;
         final long mtimeNanos;
         final long ctimeNanos;
+        /** Bytes of it fetched ahead ({@link ReadAhead}), given back once it is read. */
+        final long readAhead;
         // Set by the reader before the file's last segment is queued; read by the writer after the file's
         // end comes through the chunk stream, which orders the two.
         Status status = Status.OK;
@@ -46,11 +48,12 @@ final class SaveReader {
         long bytesRead;
         boolean changed;
 
-        FileRead(Path path, long expectedSize, long mtimeNanos, long ctimeNanos) {
+        FileRead(Path path, long expectedSize, long mtimeNanos, long ctimeNanos, long readAhead) {
             this.path = path;
             this.expectedSize = expectedSize;
             this.mtimeNanos = mtimeNanos;
             this.ctimeNanos = ctimeNanos;
+            this.readAhead = readAhead;
         }
     }
 
@@ -66,15 +69,17 @@ final class SaveReader {
     private final BlockingQueue<FileRead> files;
     private final BlockingQueue<Segment> segments;
     private final Block.Pool blocks;
+    private final ReadAhead readAhead;
     private final SaveProgress progress;
     private final ByteBuffer io = ByteBuffer.allocateDirect(IO_BUFFER);
     private Block current;
 
     SaveReader(BlockingQueue<FileRead> files, BlockingQueue<Segment> segments, Block.Pool blocks,
-               SaveProgress progress) {
+               ReadAhead readAhead, SaveProgress progress) {
         this.files = files;
         this.segments = segments;
         this.blocks = blocks;
+        this.readAhead = readAhead;
         this.progress = progress;
     }
 
@@ -86,7 +91,11 @@ final class SaveReader {
                     segments.put(Segment.END);
                     return;
                 }
-                read(f);
+                try {
+                    read(f);
+                } finally {
+                    readAhead.release(f.readAhead);
+                }
             }
         } finally {
             if (current != null) {

@@ -59,7 +59,7 @@ final class SaveWalker {
     private record Held(byte[] tree, Step start, List<Step> steps) { }
 
     /** An entry's metadata, and for a regular file what the index knows of it (null without an index). */
-    private record Entry(Metadata meta, IndexHit hit) { }
+    private record Entry(Metadata meta, IndexHit hit, long readAhead) { }
 
     /**
      * The index lookup for one regular file or directory, made from its lstat fields while its metadata is
@@ -89,6 +89,7 @@ final class SaveWalker {
 
     private final BlockingQueue<Step> steps;
     private final BlockingQueue<SaveReader.FileRead> files;
+    private final ReadAhead readAhead;
     private final ExecutorService metaThreads;
     private final Semaphore metaPermits = new Semaphore(CONCURRENT);
     private final SaveProgress progress;
@@ -99,13 +100,15 @@ final class SaveWalker {
     private int heldSteps;
 
     /**
+     * @param readAhead bounds the file contents fetched ahead for the reader, which gives them back
      * @param index    the filesystem index to skip unchanged files with, or null to read every file
      * @param inserter checks that an indexed id is really stored (only its thread-safe lookup is used)
      */
-    SaveWalker(BlockingQueue<Step> steps, BlockingQueue<SaveReader.FileRead> files, ExecutorService metaThreads,
-               SaveProgress progress, FileIndex index, ObjectInserter inserter) {
+    SaveWalker(BlockingQueue<Step> steps, BlockingQueue<SaveReader.FileRead> files, ReadAhead readAhead,
+               ExecutorService metaThreads, SaveProgress progress, FileIndex index, ObjectInserter inserter) {
         this.steps = steps;
         this.files = files;
+        this.readAhead = readAhead;
         this.metaThreads = metaThreads;
         this.progress = progress;
         this.index = index;
@@ -180,11 +183,13 @@ final class SaveWalker {
                 } else if (m.isRegularFile()) {
                     Step unchanged = unchanged(c, m, e.hit());
                     if (unchanged != null) {
+                        readAhead.release(e.readAhead());
                         hold(unchanged, m.linkCount() <= 1);
                         continue;
                     }
                     release();
-                    files.put(new SaveReader.FileRead(c.path(), m.statSize(), m.mtimeNanos(), m.ctimeNanos()));
+                    files.put(new SaveReader.FileRead(c.path(), m.statSize(), m.mtimeNanos(), m.ctimeNanos(),
+                            e.readAhead()));
                     steps.put(new Step(Step.Kind.CONTENT, c.name(), c.path(), m, false));
                 } else {
                     emit(new Step(Step.Kind.LEAF, c.name(), c.path(), m, false));
@@ -320,12 +325,14 @@ final class SaveWalker {
     }
 
     private Entry readEntry(Path path) throws IOException {
+        // Asked only for a regular file that fromPath reads the flags of, i.e. one the index does not vouch for.
+        ReadAhead.Grant grant = readAhead.new Grant();
         if (index == null) {
-            return new Entry(Metadata.fromPath(path), null);
+            return new Entry(Metadata.fromPath(path, null, grant), null, grant.bytes());
         }
         IndexHit hit = new IndexHit(index, path);
         // fromPath asks the index only about regular files and directories; for others hit stays a miss.
-        return new Entry(Metadata.fromPath(path, hit), hit);
+        return new Entry(Metadata.fromPath(path, hit, grant), hit, grant.bytes());
     }
 
     /** The metadata read for {@code path}, or null after a warning if it cannot be read. */

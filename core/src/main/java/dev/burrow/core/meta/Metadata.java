@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongUnaryOperator;
 import java.util.function.ToLongFunction;
 
 /**
@@ -147,6 +148,17 @@ public final class Metadata {
      * an ACL or a flag changes the ctime).
      */
     public static Metadata fromPath(Path path, ToLongFunction<Metadata> knownAttr) throws IOException {
+        return fromPath(path, knownAttr, null);
+    }
+
+    /**
+     * As {@link #fromPath(Path, ToLongFunction)}, for a caller that will read a regular file's content soon unless
+     * {@code knownAttr} recognises it: {@code readAhead} is given the file's size and returns how many of its first
+     * bytes the kernel is to start reading into the page cache now, through the open that reads the chattr flags
+     * (Linux {@code posix_fadvise(WILLNEED)}: a hint that returns without waiting for the disk). Null: none.
+     */
+    public static Metadata fromPath(Path path, ToLongFunction<Metadata> knownAttr, LongUnaryOperator readAhead)
+            throws IOException {
         Objects.requireNonNull(path, "path");
         if (!Posix.isSupported()) {
             throw new UnsupportedOperationException(Posix.UNSUPPORTED_REASON);
@@ -184,7 +196,8 @@ public final class Metadata {
                 b.posix1eAcl = readAcl(arena, cpath, path, type == S_IFDIR);
             }
             if (type == S_IFREG || type == S_IFDIR) {
-                b.linuxAttr = readLinuxFlags(arena, cpath, path);
+                long ahead = type == S_IFREG && readAhead != null ? readAhead.applyAsLong(st.size()) : 0;
+                b.linuxAttr = readLinuxFlags(arena, cpath, path, ahead);
             }
             for (byte[] name : Posix.listXattrNames(arena, cpath, path)) {
                 byte[] value = Posix.getXattr(arena, cpath, path, name);
@@ -207,9 +220,10 @@ public final class Metadata {
         return PosixAcl.read(arena, cpath, path, directory);
     }
 
-    private static long readLinuxFlags(Arena arena, MemorySegment cpath, Path path) throws IOException {
+    private static long readLinuxFlags(Arena arena, MemorySegment cpath, Path path, long readAhead)
+            throws IOException {
         try {
-            return Integer.toUnsignedLong(Posix.getLinuxFlags(arena, cpath, path));
+            return Integer.toUnsignedLong(Posix.getLinuxFlags(arena, cpath, path, readAhead));
         } catch (AccessDeniedException e) {
             // The flags need an open file, e.g. not possible for a mode 0300 directory unless root. Like bup,
             // record everything else rather than nothing.

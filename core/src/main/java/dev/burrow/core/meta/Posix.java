@@ -458,6 +458,13 @@ final class Posix {
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     }
 
+    private static final int POSIX_FADV_WILLNEED = 3;
+
+    private static final class Fadvise {
+        static final MethodHandle H = downcall(LINKER.defaultLookup(), "posix_fadvise",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    }
+
     private static final class Ioctl {
         static final MethodHandle H = downcall(LINKER.defaultLookup(), "ioctl",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
@@ -474,9 +481,22 @@ final class Posix {
      * has none.
      */
     static int getLinuxFlags(Arena arena, MemorySegment cpath, Path path) throws IOException {
+        return getLinuxFlags(arena, cpath, path, 0);
+    }
+
+    /**
+     * {@link #getLinuxFlags(Arena, MemorySegment, Path)}, and through the same open, for a regular file that is
+     * about to be read, a hint to start reading its first {@code readAhead} bytes into the page cache
+     * ({@code posix_fadvise(WILLNEED)}, which returns without waiting for the disk).
+     */
+    static int getLinuxFlags(Arena arena, MemorySegment cpath, Path path, long readAhead) throws IOException {
         MemorySegment capture = captureSegment(arena);
         int fd = open(capture, cpath, path);
         try {
+            if (readAhead > 0) {
+                // Only a hint: its result is ignored (a file system without read-ahead just reads later).
+                int ignored = (int) Fadvise.H.invokeExact(fd, 0L, readAhead, POSIX_FADV_WILLNEED);
+            }
             MemorySegment flags = arena.allocate(JAVA_LONG);
             int rc = (int) Ioctl.H.invokeExact(capture, fd, FS_IOC_GETFLAGS, flags);
             if (rc != 0) {

@@ -155,4 +155,37 @@ class MetadataFromPathTest {
         Path file = Files.writeString(dir.resolve("f"), "x");
         assertTrue(Metadata.fromPath(file).posix1eAcl().isEmpty());
     }
+
+    @Test
+    void readAheadIsAskedForARegularFileNotVouchedForAndStartsReadingIt() throws Exception {
+        Path file = dir.resolve("cold");
+        byte[] data = new byte[3 << 20];
+        new java.util.Random(3).nextBytes(data);
+        Files.write(file, data, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.SYNC);
+        Shell.run(dir, "dd", "if=" + file, "iflag=nocache", "count=0", "status=none");   // drops its cached pages
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            java.nio.MappedByteBuffer start = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, 1 << 20);
+            assumeTrue(!start.isLoaded(), "the file stayed in the page cache (tmpfs?): nothing to observe");
+            List<Long> asked = new java.util.ArrayList<>();
+            Metadata m = Metadata.fromPath(file, null, size -> {
+                asked.add(size);
+                return 1 << 20;
+            });
+            assertEquals(List.of((long) data.length), asked);
+            assertEquals(data.length, m.statSize());
+            // The hint returns before the disk has answered: give it a moment (mincore tells what is cached).
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!start.isLoaded() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(start.isLoaded(), "the first MiB was not read ahead");
+        }
+        // Never for a directory, nor for a file whose metadata the index vouches for (its content is not read).
+        Metadata.fromPath(dir, null, size -> {
+            throw new AssertionError("asked for a directory");
+        });
+        Metadata.fromPath(file, known -> 0L, size -> {
+            throw new AssertionError("asked for a file the index vouches for");
+        });
+    }
 }
