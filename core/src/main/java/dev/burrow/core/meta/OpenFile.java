@@ -128,6 +128,17 @@ public final class OpenFile implements Closeable {
         }
     }
 
+    /**
+     * Lets the kernel drop this file's cached pages that are already on disk (after an fsync: all of them), so
+     * that the memory is free again at once instead of when the page cache is next short. Does nothing where
+     * there is no such call.
+     */
+    public void dropCached() {
+        if (channel == null) {
+            Posix.dropCached(fd);
+        }
+    }
+
     /** Closes the file; a failure here may mean written data was lost, so it is reported. */
     @Override
     public void close() throws IOException {

@@ -208,9 +208,15 @@ final class PackWriter implements AutoCloseable {
         channel.write(count, 8);
         byte[] packSha = sha1Of(channel, position);
         channel.write(ByteBuffer.wrap(packSha), position);
-        closeWriteback();
         channel.force(true);
         channel.close();
+        if (writeback != null) {
+            // The pack is on disk: let its pages go now (as borg does with its segments). Taking fresh pages for
+            // the next pack cost the kernel's copy in write() up to 15x more where the memory had to be faulted in
+            // again (a VM whose host reclaims the guest's free memory): 1 GiB first save 4.2-4.3 -> 3.7-4.0 s.
+            writeback.dropCached();
+        }
+        closeWriteback();
 
         String name = "pack-" + HexFormat.of().formatHex(packSha);
         Path tmpIdx = tmpDir.resolve(name + ".idx.tmp");

@@ -115,4 +115,24 @@ class OpenFileTest {
         }
         assertArrayEquals(data, Files.readAllBytes(file));
     }
+
+    @Test
+    void cachedPagesOfASyncedFileCanBeDropped() throws Exception {
+        assumeTrue(OpenFile.hasWriteback(), "no posix_fadvise here");
+        Path file = dir.resolve("synced");
+        byte[] data = new byte[2 << 20];
+        new java.util.Random(11).nextBytes(data);
+        try (OpenFile f = OpenFile.createNew(file)) {
+            f.write(ByteBuffer.wrap(data), 0);
+            Shell.run(dir, "sync", file.toString());   // clean pages: only those can be dropped
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+                java.nio.MappedByteBuffer mapped = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0,
+                        data.length);
+                assumeTrue(mapped.isLoaded(), "the written pages were not cached: nothing to observe");
+                f.dropCached();
+                assertTrue(!mapped.isLoaded(), "the pages are still cached");
+            }
+        }
+        assertArrayEquals(data, Files.readAllBytes(file));
+    }
 }
