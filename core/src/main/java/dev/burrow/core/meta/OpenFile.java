@@ -17,7 +17,8 @@ import java.util.Set;
  * A regular file open for writing, so that a restore writes its content and then applies its metadata
  * ({@link Metadata#applyTo(OpenFile, ApplyOptions)}) through one open: on Linux through the file descriptor
  * (ownership, mode, times and chattr flags by descriptor, no path lookups), elsewhere through a
- * {@link FileChannel} and paths. Never follows a symlink at its path. Used by one thread at a time.
+ * {@link FileChannel} and paths; or, on Linux, a file open read-only for page-cache hints only (a pack being
+ * written, see {@link #openForHints}). Never follows a symlink at its path. Used by one thread at a time.
  */
 public final class OpenFile implements Closeable {
     /*
@@ -50,6 +51,19 @@ public final class OpenFile implements Closeable {
     /** Opens the existing regular file at {@code path} for writing, without truncating it. */
     public static OpenFile openExisting(Path path) throws IOException {
         return open(path, false);
+    }
+
+    /**
+     * Opens the existing file at {@code path} read-only, for the page-cache hints ({@link #startWriteback},
+     * {@link #dropCached}); null where there are none (not Linux). Never follows a symlink.
+     */
+    public static OpenFile openForHints(Path path) throws IOException {
+        if (!Posix.isSupported()) {
+            return null;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            return new OpenFile(path, Posix.openForHints(arena, Posix.cPath(arena, path), path), null);
+        }
     }
 
     private static OpenFile open(Path path, boolean create) throws IOException {
@@ -106,11 +120,6 @@ public final class OpenFile implements Closeable {
             }
             data.position(data.limit());
         }
-    }
-
-    /** Whether {@link #startWriteback} does anything on this system (Linux). */
-    public static boolean hasWriteback() {
-        return Posix.isSupported();
     }
 
     /**

@@ -494,8 +494,7 @@ final class Posix {
         int fd = open(capture, cpath, path);
         try {
             if (readAhead > 0) {
-                // Only a hint: its result is ignored (a file system without read-ahead just reads later).
-                int ignored = (int) Fadvise.H.invokeExact(fd, 0L, readAhead, POSIX_FADV_WILLNEED);
+                willNeed(fd, 0, readAhead);
             }
             MemorySegment flags = arena.allocate(JAVA_LONG);
             int rc = (int) Ioctl.H.invokeExact(capture, fd, FS_IOC_GETFLAGS, flags);
@@ -738,11 +737,26 @@ final class Posix {
 
     /** Lets the kernel drop the file's clean cached pages now ({@code posix_fadvise(DONTNEED)}); only a hint. */
     static void dropCached(int fd) {
+        fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    }
+
+    /** Asks the kernel to start reading a range into the page cache ({@code posix_fadvise(WILLNEED)}); a hint. */
+    static void willNeed(int fd, long offset, long length) {
+        fadvise(fd, offset, length, POSIX_FADV_WILLNEED);
+    }
+
+    private static void fadvise(int fd, long offset, long length, int advice) {
         try {
-            int ignored = (int) Fadvise.H.invokeExact(fd, 0L, 0L, POSIX_FADV_DONTNEED);
+            // Only a hint: its result is ignored (a file system without it just reads or keeps pages as before).
+            int ignored = (int) Fadvise.H.invokeExact(fd, offset, length, advice);
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    /** Opens a file read-only, for hints such as {@link #willNeed}: no symlink followed, nothing else done to it. */
+    static int openForHints(Arena arena, MemorySegment cpath, Path path) throws IOException {
+        return open(captureSegment(arena), cpath, path);
     }
 
     /**

@@ -174,7 +174,7 @@ final class PackWriter implements AutoCloseable {
 
     private static OpenFile openWriteback(Path pack) {
         try {
-            return OpenFile.hasWriteback() ? OpenFile.openExisting(pack) : null;
+            return OpenFile.openForHints(pack);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "no writeback hints for " + pack + ": " + e);
             return null;
