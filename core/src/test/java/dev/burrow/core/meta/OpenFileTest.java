@@ -102,11 +102,7 @@ class OpenFileTest {
     void writebackIsStartedForARangeAndABadRangeIsReportedWithThePath() throws Exception {
         assumeTrue(Posix.isSupported(), "no sync_file_range here");
         Path file = dir.resolve("pack");
-        byte[] data = new byte[3 << 20];
-        new java.util.Random(7).nextBytes(data);
-        try (OpenFile written = OpenFile.createNew(file)) {
-            written.write(ByteBuffer.wrap(data), 0);
-        }
+        byte[] data = writeRandom(file, 3 << 20);
         // As a pack writer uses it: a second, read-only descriptor of a file being written.
         try (OpenFile f = OpenFile.openForHints(file)) {
             f.startWriteback(0, 1 << 20);
@@ -123,11 +119,7 @@ class OpenFileTest {
     void cachedPagesOfASyncedFileCanBeDropped() throws Exception {
         assumeTrue(Posix.isSupported(), "no posix_fadvise here");
         Path file = dir.resolve("synced");
-        byte[] data = new byte[2 << 20];
-        new java.util.Random(11).nextBytes(data);
-        try (OpenFile written = OpenFile.createNew(file)) {
-            written.write(ByteBuffer.wrap(data), 0);
-        }
+        byte[] data = writeRandom(file, 2 << 20);
         try (OpenFile f = OpenFile.openForHints(file)) {
             Shell.run(dir, "sync", file.toString());   // clean pages: only those can be dropped
             try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
@@ -139,5 +131,15 @@ class OpenFileTest {
             }
         }
         assertArrayEquals(data, Files.readAllBytes(file));
+    }
+
+    /** A new file of {@code size} random bytes, written through an {@link OpenFile}; returns the bytes. */
+    private static byte[] writeRandom(Path file, int size) throws IOException {
+        byte[] data = new byte[size];
+        new java.util.Random(size).nextBytes(data);
+        try (OpenFile written = OpenFile.createNew(file)) {
+            written.write(ByteBuffer.wrap(data), 0);
+        }
+        return data;
     }
 }
