@@ -385,7 +385,7 @@ int64_t burrow_chunk_scan(const uint8_t *buf, int64_t start, int64_t from, int64
     return burrow_chunk_scan_isa(burrow_chunk_isa(), buf, start, from, to);
 }
 
-/* bup's own formulation, a ring buffer and one byte at a time: the reference for the self-test. */
+/* The save's entropy sample; the contract is in burrow_chunk.h. */
 double burrow_sample_entropy(const uint8_t *data, int64_t off, int64_t len, const double *clogc) {
     uint16_t h[4][256];
     memset(h, 0, sizeof h);
@@ -404,6 +404,7 @@ double burrow_sample_entropy(const uint8_t *data, int64_t off, int64_t len, cons
     return (clogc[1024] - sum) / 1024;
 }
 
+/* bup's own formulation, a ring buffer and one byte at a time: the reference for the self-test. */
 static int64_t scan_reference(const uint8_t *buf, int64_t start, int64_t from, int64_t to) {
     uint8_t window[WINDOW] = {0};
     uint32_t s1 = S1_INIT;

@@ -478,16 +478,9 @@ final class Posix {
 
     /**
      * The chattr flags of a regular file or directory ({@code FS_IOC_GETFLAGS}), or 0 if the file system
-     * has none.
-     */
-    static int getLinuxFlags(Arena arena, MemorySegment cpath, Path path) throws IOException {
-        return getLinuxFlags(arena, cpath, path, 0);
-    }
-
-    /**
-     * {@link #getLinuxFlags(Arena, MemorySegment, Path)}, and through the same open, for a regular file that is
-     * about to be read, a hint to start reading its first {@code readAhead} bytes into the page cache
-     * ({@code posix_fadvise(WILLNEED)}, which returns without waiting for the disk).
+     * has none; with {@code readAhead > 0}, for a regular file about to be read, also a hint through the same open
+     * to start reading its first {@code readAhead} bytes into the page cache ({@code posix_fadvise(WILLNEED)},
+     * which returns without waiting for the disk).
      */
     static int getLinuxFlags(Arena arena, MemorySegment cpath, Path path, long readAhead) throws IOException {
         MemorySegment capture = captureSegment(arena);
@@ -754,7 +747,10 @@ final class Posix {
         }
     }
 
-    /** Opens a file read-only, for hints such as {@link #willNeed}: no symlink followed, nothing else done to it. */
+    /**
+     * Opens a file read-only, for page-cache hints on it ({@link #startWriteback}, {@link #dropCached}): no symlink
+     * followed, nothing else done to it.
+     */
     static int openForHints(Arena arena, MemorySegment cpath, Path path) throws IOException {
         return open(captureSegment(arena), cpath, path);
     }

@@ -64,13 +64,13 @@ class OpenFileTest {
         Path restored = dir.resolve("restored");
         int before;
         try (Arena arena = Arena.ofConfined(); OpenFile f = OpenFile.createNew(restored)) {
-            before = Posix.getLinuxFlags(arena, Posix.cPath(arena, restored), restored);
+            before = Posix.getLinuxFlags(arena, Posix.cPath(arena, restored), restored, 0);
             Metadata m = Metadata.fromPath(restored).toBuilder().linuxAttr(before | NOATIME_FL).build();
             m.applyTo(f, ApplyOptions.defaults(warnings::add));
         }
         assumeTrue(warnings.isEmpty(), "no chattr flags on this file system: " + warnings);
         try (Arena arena = Arena.ofConfined()) {
-            assertEquals(before | NOATIME_FL, Posix.getLinuxFlags(arena, Posix.cPath(arena, restored), restored));
+            assertEquals(before | NOATIME_FL, Posix.getLinuxFlags(arena, Posix.cPath(arena, restored), restored, 0));
         }
     }
 
