@@ -1,5 +1,6 @@
 package dev.burrow.core.tunnel.ssh;
 
+import dev.burrow.core.tunnel.ssh.io.SingleThreadIoServiceFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
@@ -74,6 +75,8 @@ final class SshConnector implements AutoCloseable {
         if (identities.agentSocket() != null) {
             client.setAgentFactory(SocketAgent.factory(identities.agentSocket()));
         }
+        // One I/O thread per session instead of NIO2's hand-offs between threads (see SingleThreadIoSession).
+        client.setIoServiceFactoryFactory(SingleThreadIoServiceFactory.FACTORY);
         client.start();
     }
 
