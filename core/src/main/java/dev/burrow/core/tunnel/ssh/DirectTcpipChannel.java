@@ -8,6 +8,7 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.io.AbstractIoWriteFuture;
 import org.apache.sshd.common.io.IoWriteFuture;
 import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.util.EventNotifier;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
@@ -46,6 +47,15 @@ final class DirectTcpipChannel extends ChannelDirectTcpip {
         DirectTcpipChannel channel = new DirectTcpipChannel(local, remote);
         session.getService(ConnectionService.class).registerChannel(channel);
         return channel;
+    }
+
+    /**
+     * None: MINA gives every client channel handlers for the exit-status and exit-signal requests of a shell or
+     * command, two more objects (each with its logger) per connection that a {@code direct-tcpip} channel never
+     * uses. A server that sent such a request anyway gets MINA's "unhandled" answer.
+     */
+    @Override
+    protected void addChannelSignalRequestHandlers(EventNotifier<String> notifier) {
     }
 
     @Override
