@@ -13,13 +13,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
 /**
- * Copies bytes between a local client socket and a {@link Conduit}, both ways at once: upload on a virtual thread
- * from the owner's executor, download on the calling thread. Each direction uses one buffer of {@link #bufferSize}
- * bytes, grown up to {@link #MAX_BUFFER} while reads keep filling it, and flushes after every read (the SSH channel
- * stream buffers until flushed), so memory per connection is bounded and back-pressure is real: a slow reader on either side stops the copy, which stops reading
- * the other side. An end of stream is passed on as a half-close (SSH EOF upwards, {@code shutdownOutput} downwards);
- * the relay ends when both directions have ended. Any error aborts both: the client gets a TCP reset (linger 0) and
- * the channel is closed.
+ * Copies bytes between a local client socket and a {@link Conduit}, both ways at once: upload on a virtual thread from
+ * the owner's executor, download on the calling thread (which first sends whatever the client sent while the conduit
+ * was being opened, one thread hand-off fewer before a request leaves). Each direction uses one buffer of
+ * {@link #bufferSize} bytes, grown up to {@link #MAX_BUFFER} while reads keep filling it, and flushes after every read
+ * (the SSH channel stream buffers until flushed), so memory per connection is bounded and back-pressure is real: a slow
+ * reader on either side stops the copy, which stops reading the other side. An end of stream is passed on as a
+ * half-close (SSH EOF upwards, {@code shutdownOutput} downwards); the relay ends when both directions have ended. Any
+ * error aborts both: the client gets a TCP reset (linger 0) and the channel is closed.
  *
  * <p>Thread safe: one {@code Relay} serves any number of connections concurrently.
  */
@@ -57,7 +58,12 @@ public final class Relay {
     public void relay(Socket client, Conduit conduit) {
         counters.connectionOpened();
         try {
-            Future<Boolean> upload = executor.submit(() -> copyUp(client, conduit));
+            byte[] upBuffer = new byte[bufferSize];
+            if (!sendWaiting(client, conduit, upBuffer)) {
+                abort(client, conduit);
+                return;
+            }
+            Future<Boolean> upload = executor.submit(() -> copyUp(client, conduit, upBuffer));
             boolean ok = copyDown(conduit, client);
             if (!ok) {
                 abort(client, conduit);
@@ -97,12 +103,38 @@ public final class Relay {
     }
 
     /**
+     * Sends what the client has sent already (a request is usually waiting by the time the channel is open) from
+     * the calling thread, so that it leaves before the upload thread has even started. False when the connection
+     * broke.
+     */
+    private boolean sendWaiting(Socket client, Conduit conduit, byte[] buffer) {
+        try {
+            InputStream in = client.getInputStream();
+            int available = in.available();
+            if (available <= 0) {
+                return true;
+            }
+            int n = in.read(buffer, 0, Math.min(available, buffer.length));
+            if (n > 0) {
+                OutputStream out = conduit.output();
+                out.write(buffer, 0, n);
+                out.flush();
+                counters.addBytesUp(n);
+            }
+            return true;
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "upload ended: " + e);
+            return false;
+        }
+    }
+
+    /**
      * Client to tunnel. True when the client's stream ended normally. The buffer grows like the download's: a bulk
      * upload then writes several SSH packets per read (the channel stream cuts them to the server's packet size),
      * so this thread parks and wakes once per 256 KiB instead of once per packet.
      */
-    private boolean copyUp(Socket client, Conduit conduit) {
-        byte[] buffer = new byte[bufferSize];
+    private boolean copyUp(Socket client, Conduit conduit, byte[] firstBuffer) {
+        byte[] buffer = firstBuffer;
         int fullReads = 0;
         try {
             InputStream in = client.getInputStream();
