@@ -68,6 +68,12 @@ wait_ready() { # run-in-ns-function host port [socks]
     local i
     for i in $(seq 150); do
         if "$1" python3 "$client" seq 1 "$2" "$3" ${4:+"$4"} 2>/dev/null | grep -q "ok=1 "; then return 0; fi
+        # A tool that could not start (bad option, no route) would otherwise cost 150 timed-out tries.
+        if [[ -n $tunnel_pid ]] && ! kill -0 "$tunnel_pid" 2>/dev/null; then
+            echo "tunnel-bench: $tool exited before answering; its log:" >&2
+            cat "$dir/$tool.log" >&2 || true
+            return 1
+        fi
         sleep 0.2
     done
     echo "tunnel-bench: $tool never answered a real request" >&2
