@@ -23,10 +23,11 @@ import org.apache.sshd.common.io.IoHandler;
 import org.apache.sshd.common.io.IoServiceEventListener;
 import org.apache.sshd.common.io.IoSession;
 import org.apache.sshd.common.util.closeable.AbstractCloseable;
+import org.apache.sshd.common.util.io.IoUtils;
 import org.apache.sshd.core.CoreModuleProperties;
 
 /**
- * Connects MINA sessions, each on a platform thread of its own ({@code burrow-ssh-io-N}) that connects, then stays
+ * Connects MINA sessions, each on a platform thread of its own ({@code burrow-ssh-io-<server address>}) that connects, then stays
  * as the session's I/O thread (see {@link SingleThreadIoSession}). A tunnel has one session at a time, so one thread
  * per session costs nothing, and a thread blocked in {@code epoll_wait} is woken by the kernel directly, where NIO2's
  * epoll thread would wake a pool thread for every read.
@@ -86,8 +87,7 @@ final class SingleThreadIoConnector extends AbstractCloseable implements IoConne
             if (session != null) {
                 session.close(true);
             } else {
-                closeQuietly(channel);
-                closeQuietly(selector);
+                IoUtils.closeQuietly(channel, selector);
             }
             future.setException(e);
             return;
@@ -160,16 +160,5 @@ final class SingleThreadIoConnector extends AbstractCloseable implements IoConne
     @Override
     public void setIoServiceEventListener(IoServiceEventListener listener) {
         this.listener = listener;
-    }
-
-    static void closeQuietly(AutoCloseable closeable) {
-        if (closeable == null) {
-            return;
-        }
-        try {
-            closeable.close();
-        } catch (Exception e) {
-            // Nothing more to release.
-        }
     }
 }

@@ -24,6 +24,7 @@ import org.apache.sshd.common.io.IoWriteFuture;
 import org.apache.sshd.common.util.Readable;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.closeable.AbstractCloseable;
+import org.apache.sshd.common.util.io.IoUtils;
 import org.apache.sshd.core.CoreModuleProperties;
 
 /**
@@ -106,7 +107,7 @@ final class SingleThreadIoSession extends AbstractCloseable implements IoSession
         } catch (Throwable e) {
             exceptionCaught(e);
         } finally {
-            SingleThreadIoConnector.closeQuietly(selector);
+            IoUtils.closeQuietly(selector);
         }
     }
 
@@ -246,7 +247,7 @@ final class SingleThreadIoSession extends AbstractCloseable implements IoSession
         for (PendingWrite write : failed) {
             write.setValue(new ClosedChannelException());
         }
-        SingleThreadIoConnector.closeQuietly(channel);
+        IoUtils.closeQuietly(channel);
         selector.wakeup();
         connector.sessionClosed(this);
         super.doCloseImmediately();
