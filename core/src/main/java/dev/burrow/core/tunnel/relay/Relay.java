@@ -116,10 +116,7 @@ public final class Relay {
             }
             int n = in.read(buffer, 0, Math.min(available, buffer.length));
             if (n > 0) {
-                OutputStream out = conduit.output();
-                out.write(buffer, 0, n);
-                out.flush();
-                counters.addBytesUp(n);
+                sendUp(conduit.output(), buffer, n);
             }
             return true;
         } catch (IOException e) {
@@ -142,9 +139,7 @@ public final class Relay {
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 if (n > 0) {
-                    out.write(buffer, 0, n);
-                    out.flush();
-                    counters.addBytesUp(n);
+                    sendUp(out, buffer, n);
                 }
                 if (n == buffer.length && buffer.length < MAX_BUFFER && ++fullReads >= GROW_AFTER_FULL_READS) {
                     buffer = new byte[buffer.length * 2];
@@ -157,6 +152,13 @@ public final class Relay {
             LOG.log(System.Logger.Level.DEBUG, () -> "upload ended: " + e);
             return false;
         }
+    }
+
+    /** Flushed at once: the channel stream buffers until flushed, and a request must not wait for more. */
+    private void sendUp(OutputStream out, byte[] buffer, int n) throws IOException {
+        out.write(buffer, 0, n);
+        out.flush();
+        counters.addBytesUp(n);
     }
 
     /**
