@@ -26,6 +26,8 @@ public final class TestSshServer implements AutoCloseable {
     public final Path hostKey;
     public final List<String> forwarded = new CopyOnWriteArrayList<>();
     public volatile boolean allowForwarding = true;
+    /** How long the server takes to decide on a forwarding, as a server whose target answers slowly would. */
+    public volatile java.time.Duration forwardingDelay = java.time.Duration.ZERO;
     private SshServer server;
     private int port;
 
@@ -56,6 +58,11 @@ public final class TestSshServer implements AutoCloseable {
             @Override
             public boolean canConnect(TcpForwardingFilter.Type type, SshdSocketAddress address, Session session) {
                 forwarded.add(address.getHostName() + ":" + address.getPort());
+                try {
+                    Thread.sleep(forwardingDelay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 return allowForwarding;
             }
         });

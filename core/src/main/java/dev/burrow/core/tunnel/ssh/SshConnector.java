@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.session.ClientUserAuthServiceFactory;
 import org.apache.sshd.client.channel.ChannelShell;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.session.ClientSession;
@@ -77,6 +78,8 @@ final class SshConnector implements AutoCloseable {
         }
         // One I/O thread per session instead of NIO2's hand-offs between threads (see SingleThreadIoSession).
         client.setIoServiceFactoryFactory(SingleThreadIoServiceFactory.FACTORY);
+        // Direct-tcpip channels of our own on MINA's session (see DirectTcpipStream).
+        client.setServiceFactories(List.of(ClientUserAuthServiceFactory.INSTANCE, TunnelConnectionService.FACTORY));
         client.start();
     }
 

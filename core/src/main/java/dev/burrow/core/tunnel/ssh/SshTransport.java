@@ -7,7 +7,6 @@ import dev.burrow.core.tunnel.TunnelCounters;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -18,10 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.channel.exception.SshChannelOpenException;
-import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
  * The SSH transport of a tunnel: one MINA session to the server, kept up by a supervisor thread, and a
@@ -204,23 +200,14 @@ public final class SshTransport implements Dialer, AutoCloseable {
 
     private Conduit open(InetSocketAddress source, String host, int port) throws IOException {
         ClientSession current = awaitSession("open " + host + ":" + port);
-        // A literal source address: with a name or null, MINA would look up the local host name (may block on DNS).
-        SshdSocketAddress local = new SshdSocketAddress(
-                source.getAddress() != null ? source.getAddress().getHostAddress() : "127.0.0.1", source.getPort());
-        DirectTcpipChannel channel = DirectTcpipChannel.create(current, local, new SshdSocketAddress(host, port));
+        // A literal originator address: a name would tell the server nothing more, and looking it up may block.
+        String originator = source.getAddress() != null ? source.getAddress().getHostAddress() : "127.0.0.1";
+        TunnelConnectionService service = current.getService(TunnelConnectionService.class);
         try {
-            OpenFuture opening = channel.open();
-            awaitOpen(opening, host, port);
-            opening.verify(settings.openTimeout()); // Done by now: returns at once, or throws the open's failure.
-            return new SshConduit(channel);
+            return service.openDirectTcpip(host, port, originator, source.getPort(), settings);
+        } catch (ChannelOpenRefusedException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
-            channel.close(true);
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof SshChannelOpenException refused) {
-                    throw new ChannelOpenRefusedException(host, port, refused.getReasonCode(),
-                            refused.getMessage(), e);
-                }
-            }
             if (!current.isOpen()) {
                 throw new TunnelDownException("SSH session to " + connector.endpoint()
                         + " was lost while opening a channel to " + host + ":" + port);
@@ -229,26 +216,10 @@ public final class SshTransport implements Dialer, AutoCloseable {
         }
     }
 
-    /**
-     * Waits for the server's answer to a channel open. Not with MINA's {@code verify(timeout)}: that waits in
-     * {@code Object.wait}, and a virtual thread woken from a monitor wait is resumed through the JDK's unblocker
-     * thread, one more thread hand-off on every new connection (seen in profiles of 200 sequential connections). A
-     * listener completing a {@link CompletableFuture} unparks the dialling thread straight from MINA's I/O thread.
-     */
-    private void awaitOpen(OpenFuture opening, String host, int port) throws IOException {
-        CompletableFuture<Void> answered = new CompletableFuture<>();
-        opening.addListener(f -> answered.complete(null));
-        try {
-            answered.get(settings.openTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new SocketTimeoutException("the SSH server did not answer the channel open to " + host + ":" + port
-                    + " within " + settings.openTimeout().toSeconds() + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while opening a channel to " + host + ":" + port);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("never completed exceptionally", e);
-        }
+    /** Channels the current session still routes messages to; for tests that look for leaks. */
+    int openChannels() {
+        ClientSession current = session.get().getNow(null);
+        return current == null ? 0 : current.getService(TunnelConnectionService.class).streamCount();
     }
 
     /**

@@ -270,6 +270,58 @@ class SshTransportTest {
     }
 
     @Test
+    void closedChannelsAreForgottenBySession() throws Exception {
+        try (EchoServer echo = EchoServer.echo(InetAddress.getLoopbackAddress());
+             SshTransport transport = connect(identities(authorizedKey("ed25519")))) {
+            for (int i = 0; i < 50; i++) {
+                try (Conduit conduit = transport.dial(SOURCE, "127.0.0.1", echo.port())) {
+                    conduit.output().write(i);
+                    conduit.output().close();
+                    assertEquals(i, conduit.input().read());
+                    assertEquals(-1, conduit.input().read());
+                }
+            }
+            // Each channel is dropped once the server's CLOSE has answered ours, which arrives a moment later.
+            assertTrue(waitFor(() -> transport.openChannels() == 0), transport.openChannels() + " channels left");
+        }
+    }
+
+    @Test
+    void lateAnswerToAnAbandonedOpenIsClosed() throws Exception {
+        SshSettings impatient = new SshSettings(SETTINGS.windowSize(), SETTINGS.packetSize(), SETTINGS.heartbeat(),
+                SETTINGS.heartbeatMisses(), SETTINGS.connectTimeout(), SETTINGS.authTimeout(), SETTINGS.dialWait(),
+                Duration.ofSeconds(1), SETTINGS.writeStall(), SETTINGS.backoffCap(), SETTINGS.requestPty());
+        try (EchoServer echo = EchoServer.echo(InetAddress.getLoopbackAddress());
+             SshTransport transport = SshTransport.connect(server.endpoint(), identities(authorizedKey("ed25519")),
+                     knownHosts, HostKeyPolicy.ACCEPT_NEW, impatient, counters)) {
+            server.forwardingDelay = Duration.ofSeconds(2);
+            IOException e = assertThrows(java.net.SocketTimeoutException.class,
+                    () -> transport.dial(SOURCE, "127.0.0.1", echo.port()));
+            assertTrue(e.getMessage().contains("127.0.0.1:" + echo.port()), e.getMessage());
+            assertEquals(1, transport.openChannels());
+            // The server's confirmation arrives after the dial gave up: the channel is closed, not left open.
+            assertTrue(waitFor(() -> transport.openChannels() == 0), "the abandoned channel was not closed");
+            server.forwardingDelay = Duration.ZERO;
+            try (Conduit conduit = transport.dial(SOURCE, "127.0.0.1", echo.port())) {
+                conduit.output().write(5);
+                assertEquals(5, conduit.input().read());
+            }
+            assertEquals(SessionState.UP, transport.state());
+            assertEquals(0, counters.snapshot().reconnects());
+        }
+    }
+
+    static boolean waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        return condition.getAsBoolean();
+    }
+
+    @Test
     void slowReaderStopsTheSenderInsteadOfBuffering() throws Exception {
         AtomicLong written = new AtomicLong();
         EchoServer.Handler firehose = (socket, in, out) -> {
