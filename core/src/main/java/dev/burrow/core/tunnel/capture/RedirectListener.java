@@ -44,21 +44,36 @@ public final class RedirectListener implements AutoCloseable {
         void handle(Socket socket, InetSocketAddress originalDestination) throws IOException;
     }
 
+    /**
+     * Where a connection accepted by the listener was going. {@link #SO_ORIGINAL_DST} asks netfilter, which is what
+     * capture uses; the tunnel's AOT training, which cannot install rules, names its target itself.
+     */
+    @FunctionalInterface
+    public interface DestinationLookup {
+        DestinationLookup SO_ORIGINAL_DST = RedirectListener::originalDestination;
+
+        /** The original destination, or null when the connection was made to the listener itself. */
+        InetSocketAddress originalDestination(SocketChannel channel, InetSocketAddress local) throws IOException;
+    }
+
     private final List<ServerSocketChannel> servers;
     private final List<Thread> acceptors = new ArrayList<>();
     private final ExecutorService connections;
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private final Semaphore slots;
     private final Handler handler;
+    private final DestinationLookup lookup;
     private final int port;
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private volatile boolean closed;
 
-    private RedirectListener(List<ServerSocketChannel> servers, int port, Handler handler, int maxConnections) {
+    private RedirectListener(List<ServerSocketChannel> servers, int port, Handler handler, DestinationLookup lookup,
+                             int maxConnections) {
         this.servers = servers;
         this.port = port;
         this.handler = handler;
+        this.lookup = lookup;
         this.slots = new Semaphore(maxConnections);
         this.connections = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("burrow-capture-" + port + "-", 0).factory());
@@ -73,7 +88,14 @@ public final class RedirectListener implements AutoCloseable {
      */
     public static RedirectListener open(List<InetSocketAddress> addresses, Handler handler, int maxConnections)
             throws CaptureException {
+        return open(addresses, handler, DestinationLookup.SO_ORIGINAL_DST, maxConnections);
+    }
+
+    /** Like {@link #open(List, Handler, int)}, with the original destinations found by {@code lookup}. */
+    public static RedirectListener open(List<InetSocketAddress> addresses, Handler handler, DestinationLookup lookup,
+                                        int maxConnections) throws CaptureException {
         Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(lookup, "lookup");
         if (addresses.isEmpty()) {
             throw new IllegalArgumentException("no listen address");
         }
@@ -101,7 +123,7 @@ public final class RedirectListener implements AutoCloseable {
             }
             throw failure;
         }
-        RedirectListener listener = new RedirectListener(servers, port, handler, maxConnections);
+        RedirectListener listener = new RedirectListener(servers, port, handler, lookup, maxConnections);
         listener.start();
         return listener;
     }
@@ -203,7 +225,7 @@ public final class RedirectListener implements AutoCloseable {
     private void serve(SocketChannel channel) {
         try {
             InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
-            InetSocketAddress original = originalDestination(channel, local);
+            InetSocketAddress original = lookup.originalDestination(channel, local);
             if (original == null) {
                 refused.incrementAndGet();
                 LOG.log(System.Logger.Level.DEBUG, "closing a connection to {0} that was not redirected",

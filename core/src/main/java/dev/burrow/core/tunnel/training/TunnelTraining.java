@@ -1,6 +1,7 @@
 package dev.burrow.core.tunnel.training;
 
 import dev.burrow.core.tunnel.TunnelCounters;
+import dev.burrow.core.tunnel.capture.RedirectListener;
 import dev.burrow.core.tunnel.relay.Relay;
 import dev.burrow.core.tunnel.socks.Socks5Server;
 import dev.burrow.core.tunnel.ssh.HostKeyPolicy;
@@ -40,8 +41,9 @@ import org.apache.sshd.server.forward.AcceptAllForwardingFilter;
  * after tens of connections instead of hundreds (docs/tunnel-capture.md, 2026-12-07).
  *
  * <p>All in this JVM, on 127.0.0.1 only: a MINA SSH server (a host key and a client key made for the run, forwarding
- * allowed), a target that answers an HTTP request, the tunnel's SSH transport and SOCKS5 front end, and a client
- * that makes sequential request/answer connections through them and one bulk transfer each way. Every answer is
+ * allowed), a target that answers an HTTP request, the tunnel's SSH transport, its capture listener (told the
+ * destination, as no netfilter rule redirects here) and its SOCKS5 front end, and a client that makes sequential
+ * request/answer connections through the listener and one bulk transfer each way through SOCKS5. Every answer is
  * checked: a training that went wrong fails instead of recording the profile of an error path.
  */
 public final class TunnelTraining {
@@ -97,13 +99,23 @@ public final class TunnelTraining {
                     server.getPort());
             SshIdentities identities = new SshIdentities(null, List.of(clientKey), "the training key");
             try (SshTransport transport = SshTransport.connect(endpoint, identities, dir.resolve("known_hosts"),
-                         HostKeyPolicy.ACCEPT_NEW, SshSettings.defaults(), counters);
-                 Socks5Server socks = Socks5Server.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                         transport, new Relay(threads, counters, Relay.DEFAULT_BUFFER_SIZE), threads)) {
-                for (int i = 0; i < connections; i++) {
-                    request(socks.address(), target.port());
+                         HostKeyPolicy.ACCEPT_NEW, SshSettings.defaults(), counters)) {
+                Relay relay = new Relay(threads, counters, Relay.DEFAULT_BUFFER_SIZE);
+                InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+                // The requests take the capture path (its listener and socket code); the bulk transfer the SOCKS one.
+                InetSocketAddress destination = new InetSocketAddress(InetAddress.getLoopbackAddress(), target.port());
+                try (RedirectListener capture = RedirectListener.open(List.of(loopback),
+                             (socket, original) -> relay.dialAndRelay(socket, transport,
+                                     original.getAddress().getHostAddress(), original.getPort()),
+                             (channel, local) -> destination, 64);
+                     Socks5Server socks = Socks5Server.start(loopback, transport, relay, threads)) {
+                    InetSocketAddress captured = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                            capture.port());
+                    for (int i = 0; i < connections; i++) {
+                        request(captured);
+                    }
+                    bulk(socks.address(), target.bulkPort(), bulkBytes);
                 }
-                bulk(socks.address(), target.bulkPort(), bulkBytes);
             }
             return new Result(connections, bulkBytes);
         }
@@ -119,9 +131,10 @@ public final class TunnelTraining {
         }
     }
 
-    /** One connection through SOCKS5 to the target: a request, and the whole answer. */
-    private static void request(InetSocketAddress socks, int port) throws IOException {
-        try (Socket socket = connect(socks, port)) {
+    /** One connection through the capture listener to the target: a request, and the whole answer. */
+    private static void request(InetSocketAddress listener) throws IOException {
+        try (Socket socket = new Socket(listener.getAddress(), listener.getPort())) {
+            socket.setTcpNoDelay(true);
             socket.getOutputStream().write(REQUEST);
             byte[] answer = socket.getInputStream().readAllBytes();
             if (!java.util.Arrays.equals(answer, ANSWER)) {
