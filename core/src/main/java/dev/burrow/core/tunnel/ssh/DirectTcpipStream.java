@@ -66,7 +66,8 @@ final class DirectTcpipStream implements Conduit {
     private ChannelOpenRefusedException refusal;
     /** The server's id of the channel; known once it confirmed the open. */
     private boolean confirmed;
-    private long remoteId;
+    /** Written once, under the lock, before the opener is woken; volatile so that senders read it without it. */
+    private volatile long remoteId;
     private long remoteWindow;
     private int remotePacket;
     /** Received and not yet read: a ring of {@link #buffered} bytes from {@link #head}, grown up to the window. */
@@ -76,7 +77,8 @@ final class DirectTcpipStream implements Conduit {
     /** Read since the last window adjustment. */
     private long consumed;
     private boolean eofReceived;
-    private boolean closeReceived;
+    /** Written under the lock; volatile so that a sender's check before each packet needs no lock. */
+    private volatile boolean closeReceived;
     private boolean localClose;
     private String failure;
 
@@ -377,26 +379,8 @@ final class DirectTcpipStream implements Conduit {
             return;
         }
         Buffer failure = session.createBuffer(SshConstants.SSH_MSG_CHANNEL_FAILURE, 8);
-        failure.putUInt(remoteId());
+        failure.putUInt(remoteId);
         session.writePacket(failure);
-    }
-
-    private long remoteId() {
-        lock.lock();
-        try {
-            return remoteId;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private boolean isCloseReceived() {
-        lock.lock();
-        try {
-            return closeReceived;
-        } finally {
-            lock.unlock();
-        }
     }
 
     /**
@@ -518,11 +502,11 @@ final class DirectTcpipStream implements Conduit {
         private void sendWindowAdjust(long bytes) throws IOException {
             sending.lock();
             try {
-                if (closeSent || isCloseReceived()) {
+                if (closeSent || closeReceived) {
                     return;
                 }
                 Buffer adjust = session.createBuffer(SshConstants.SSH_MSG_CHANNEL_WINDOW_ADJUST, 16);
-                adjust.putUInt(remoteId());
+                adjust.putUInt(remoteId);
                 adjust.putUInt(bytes);
                 session.writePacket(adjust);
             } finally {
@@ -552,12 +536,12 @@ final class DirectTcpipStream implements Conduit {
                 int chunk = reserveWindow(length);
                 sending.lock();
                 try {
-                    if (closeSent || isCloseReceived() || eofSent) {
+                    if (closeSent || closeReceived || eofSent) {
                         throw new EOFException("channel to " + target() + " is closed");
                     }
                     awaitLastWrite();
                     Buffer packet = session.createBuffer(SshConstants.SSH_MSG_CHANNEL_DATA, chunk + 16);
-                    packet.putUInt(remoteId());
+                    packet.putUInt(remoteId);
                     packet.putBytes(data, offset, chunk);
                     lastWrite = session.writePacket(packet);
                 } finally {
@@ -647,12 +631,12 @@ final class DirectTcpipStream implements Conduit {
         public void close() throws IOException {
             sending.lock();
             try {
-                if (eofSent || closeSent || isCloseReceived()) {
+                if (eofSent || closeSent || closeReceived) {
                     return;
                 }
                 eofSent = true;
                 Buffer eof = session.createBuffer(SshConstants.SSH_MSG_CHANNEL_EOF, 8);
-                eof.putUInt(remoteId());
+                eof.putUInt(remoteId);
                 session.writePacket(eof);
             } finally {
                 release();
