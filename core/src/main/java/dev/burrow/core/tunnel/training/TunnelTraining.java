@@ -18,6 +18,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,7 +108,7 @@ public final class TunnelTraining {
                 try (RedirectListener capture = RedirectListener.open(List.of(loopback),
                              (socket, original) -> relay.dialAndRelay(socket, transport,
                                      original.getAddress().getHostAddress(), original.getPort()),
-                             (channel, local) -> destination, 64);
+                             (channel, local) -> askNetfilterThen(destination, channel, local), 64);
                      Socks5Server socks = Socks5Server.start(loopback, transport, relay, threads)) {
                     InetSocketAddress captured = new InetSocketAddress(InetAddress.getLoopbackAddress(),
                             capture.port());
@@ -119,6 +120,16 @@ public final class TunnelTraining {
             }
             return new Result(connections, bulkBytes);
         }
+    }
+
+    /**
+     * Asks netfilter for the original destination as capture does (the same native call; here it finds none, or
+     * the listener itself, as nothing was redirected), then names the training's target.
+     */
+    private static InetSocketAddress askNetfilterThen(InetSocketAddress target, SocketChannel channel,
+                                                      InetSocketAddress local) throws IOException {
+        RedirectListener.DestinationLookup.SO_ORIGINAL_DST.originalDestination(channel, local);
+        return target;
     }
 
     private static KeyPair ecKey() throws IOException {
