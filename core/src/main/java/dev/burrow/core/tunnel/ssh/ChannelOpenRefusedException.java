@@ -26,7 +26,7 @@ public final class ChannelOpenRefusedException extends IOException {
     }
 
     private static String message(String host, int port, int reasonCode, String serverText) {
-        String target = host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+        String target = SshEndpoint.hostAndPort(host, port);
         String text = serverText == null || serverText.isBlank() ? "" : " (" + serverText.strip() + ")";
         return switch (reasonCode) {
             // The code says it all; servers' texts for it ("open failed", MINA's "Generic error") add nothing.

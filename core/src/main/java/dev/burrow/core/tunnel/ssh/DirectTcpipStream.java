@@ -52,6 +52,8 @@ final class DirectTcpipStream implements Conduit {
     private final long id;
     private final String host;
     private final int port;
+    /** host:port as messages name it. */
+    private final String target;
     private final int windowSize;
     private final int packetSize;
     private final Duration writeStall;
@@ -64,7 +66,7 @@ final class DirectTcpipStream implements Conduit {
     private final Condition changed = lock.newCondition();
     private State state = State.OPENING;
     private ChannelOpenRefusedException refusal;
-    /** The server's id of the channel; known once it confirmed the open. */
+    /** The server confirmed the open: {@link #remoteId} is known. */
     private boolean confirmed;
     /** Written once, under the lock, before the opener is woken; volatile so that senders read it without it. */
     private volatile long remoteId;
@@ -98,6 +100,7 @@ final class DirectTcpipStream implements Conduit {
         this.id = id;
         this.host = Objects.requireNonNull(host, "host");
         this.port = port;
+        this.target = SshEndpoint.hostAndPort(host, port);
         this.windowSize = (int) Math.min(Integer.MAX_VALUE, settings.windowSize());
         this.packetSize = settings.packetSize();
         this.writeStall = settings.writeStall();
@@ -130,7 +133,7 @@ final class DirectTcpipStream implements Conduit {
             while (state == State.OPENING && failure == null) {
                 if (left <= 0) {
                     state = State.ABANDONED;
-                    throw new SocketTimeoutException("the SSH server did not answer the channel open to " + target()
+                    throw new SocketTimeoutException("the SSH server did not answer the channel open to " + target
                             + " within " + timeout.toSeconds() + " s");
                 }
                 left = changed.awaitNanos(left);
@@ -139,12 +142,12 @@ final class DirectTcpipStream implements Conduit {
                 throw refusal;
             }
             if (failure != null) {
-                throw new TunnelDownException(failure + " while opening a channel to " + target());
+                throw new TunnelDownException(failure + " while opening a channel to " + target);
             }
         } catch (InterruptedException e) {
             state = State.ABANDONED;
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while opening a channel to " + target());
+            throw new InterruptedIOException("interrupted while opening a channel to " + target);
         } finally {
             lock.unlock();
         }
@@ -191,7 +194,7 @@ final class DirectTcpipStream implements Conduit {
             case SshConstants.SSH_MSG_CHANNEL_OPEN_FAILURE -> refused(buffer);
             case SshConstants.SSH_MSG_CHANNEL_WINDOW_ADJUST -> windowAdjusted(buffer.getUInt());
             case SshConstants.SSH_MSG_CHANNEL_DATA -> received(buffer, true);
-            // A direct-tcpip channel has no extended data; a server that sends some anyway gets its window back.
+            // A direct-tcpip channel has no extended data; some sent anyway is dropped, counted as read.
             case SshConstants.SSH_MSG_CHANNEL_EXTENDED_DATA -> {
                 buffer.getUInt();
                 received(buffer, false);
@@ -263,7 +266,8 @@ final class DirectTcpipStream implements Conduit {
         lock.lock();
         try {
             if (!keep || localClose) {
-                consumed += length; // Nobody will read it; the sender still gets its window back when we read.
+                // Dropped: counted as read, so its window goes back with the next adjustment (if any read follows).
+                consumed += length;
                 return;
             }
             if (buffered + length > windowSize) {
@@ -411,18 +415,13 @@ final class DirectTcpipStream implements Conduit {
         }
     }
 
-    /** The channel as it is named in messages: host:port, IPv6 in brackets. */
-    private String target() {
-        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
-    }
-
     /** Why reading or writing cannot go on, with {@link #lock} held; null while it can. */
     private IOException broken() {
         if (failure != null) {
-            return new IOException(failure + " while relaying to " + target());
+            return new IOException(failure + " while relaying to " + target);
         }
         if (localClose) {
-            return new IOException("channel to " + target() + " is closed");
+            return new IOException("channel to " + target + " is closed");
         }
         return null;
     }
@@ -457,7 +456,7 @@ final class DirectTcpipStream implements Conduit {
                     }
                     IOException broken = broken();
                     if (broken == null && closeReceived) {
-                        broken = new IOException("the SSH server closed the channel to " + target()
+                        broken = new IOException("the SSH server closed the channel to " + target
                                 + " without an end of stream");
                     }
                     if (broken != null) {
@@ -479,7 +478,7 @@ final class DirectTcpipStream implements Conduit {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while reading from " + target());
+                throw new InterruptedIOException("interrupted while reading from " + target);
             } finally {
                 lock.unlock();
             }
@@ -537,7 +536,7 @@ final class DirectTcpipStream implements Conduit {
                 sending.lock();
                 try {
                     if (closeSent || closeReceived || eofSent) {
-                        throw new EOFException("channel to " + target() + " is closed");
+                        throw new EOFException("channel to " + target + " is closed");
                     }
                     awaitLastWrite();
                     Buffer packet = session.createBuffer(SshConstants.SSH_MSG_CHANNEL_DATA, chunk + 16);
@@ -563,10 +562,10 @@ final class DirectTcpipStream implements Conduit {
                         throw broken;
                     }
                     if (closeReceived) {
-                        throw new EOFException("channel to " + target() + " is closed");
+                        throw new EOFException("channel to " + target + " is closed");
                     }
                     if (left <= 0) {
-                        throw new SocketTimeoutException("the SSH server's window for " + target()
+                        throw new SocketTimeoutException("the SSH server's window for " + target
                                 + " stayed closed for " + writeStall.toSeconds() + " s");
                     }
                     left = changed.awaitNanos(left);
@@ -576,7 +575,7 @@ final class DirectTcpipStream implements Conduit {
                 return chunk;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while sending to " + target());
+                throw new InterruptedIOException("interrupted while sending to " + target);
             } finally {
                 lock.unlock();
             }
@@ -601,14 +600,14 @@ final class DirectTcpipStream implements Conduit {
                         throw broken;
                     }
                     if (left <= 0) {
-                        throw new SocketTimeoutException("the SSH connection did not take data for " + target()
+                        throw new SocketTimeoutException("the SSH connection did not take data for " + target
                                 + " for " + writeStall.toSeconds() + " s");
                     }
                     left = changed.awaitNanos(left);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while sending to " + target());
+                throw new InterruptedIOException("interrupted while sending to " + target);
             } finally {
                 lock.unlock();
             }
@@ -617,7 +616,7 @@ final class DirectTcpipStream implements Conduit {
 
         private void checkWritten(IoWriteFuture last) throws IOException {
             if (last != null && last.getException() != null) {
-                throw new IOException("the SSH session failed while sending to " + target(), last.getException());
+                throw new IOException("the SSH session failed while sending to " + target, last.getException());
             }
         }
 
@@ -646,6 +645,6 @@ final class DirectTcpipStream implements Conduit {
 
     @Override
     public String toString() {
-        return "direct-tcpip#" + id + " to " + target();
+        return "direct-tcpip#" + id + " to " + target;
     }
 }

@@ -23,6 +23,11 @@ public record SshEndpoint(String user, String host, int port) {
 
     /** {@code host:port}, with brackets around IPv6 literals. */
     public String hostAndPort() {
+        return hostAndPort(host, port);
+    }
+
+    /** {@code host:port} for any host name or literal, with brackets around IPv6 literals. */
+    public static String hostAndPort(String host, int port) {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
