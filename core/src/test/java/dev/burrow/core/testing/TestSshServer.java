@@ -26,8 +26,11 @@ public final class TestSshServer implements AutoCloseable {
     public final Path hostKey;
     public final List<String> forwarded = new CopyOnWriteArrayList<>();
     public volatile boolean allowForwarding = true;
-    /** How long the server takes to decide on a forwarding, as a server whose target answers slowly would. */
-    public volatile java.time.Duration forwardingDelay = java.time.Duration.ZERO;
+    /**
+     * When set, the server decides on a forwarding only once the latch is released (or after 30 s), as a server
+     * whose target answers slowly would.
+     */
+    public volatile java.util.concurrent.CountDownLatch forwardingGate;
     private SshServer server;
     private int port;
 
@@ -58,10 +61,13 @@ public final class TestSshServer implements AutoCloseable {
             @Override
             public boolean canConnect(TcpForwardingFilter.Type type, SshdSocketAddress address, Session session) {
                 forwarded.add(address.getHostName() + ":" + address.getPort());
-                try {
-                    Thread.sleep(forwardingDelay);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                java.util.concurrent.CountDownLatch gate = forwardingGate;
+                if (gate != null) {
+                    try {
+                        gate.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
                 return allowForwarding;
             }

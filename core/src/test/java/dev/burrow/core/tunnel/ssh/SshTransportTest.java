@@ -294,14 +294,16 @@ class SshTransportTest {
         try (EchoServer echo = EchoServer.echo(InetAddress.getLoopbackAddress());
              SshTransport transport = SshTransport.connect(server.endpoint(), identities(authorizedKey("ed25519")),
                      knownHosts, HostKeyPolicy.ACCEPT_NEW, impatient, counters)) {
-            server.forwardingDelay = Duration.ofSeconds(2);
+            java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+            server.forwardingGate = gate;
             IOException e = assertThrows(java.net.SocketTimeoutException.class,
                     () -> transport.dial(SOURCE, "127.0.0.1", echo.port()));
             assertTrue(e.getMessage().contains("127.0.0.1:" + echo.port()), e.getMessage());
             assertEquals(1, transport.openChannels());
             // The server's confirmation arrives after the dial gave up: the channel is closed, not left open.
+            server.forwardingGate = null;
+            gate.countDown();
             assertTrue(waitFor(() -> transport.openChannels() == 0), "the abandoned channel was not closed");
-            server.forwardingDelay = Duration.ZERO;
             try (Conduit conduit = transport.dial(SOURCE, "127.0.0.1", echo.port())) {
                 conduit.output().write(5);
                 assertEquals(5, conduit.input().read());
